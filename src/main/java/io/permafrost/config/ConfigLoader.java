@@ -1,0 +1,315 @@
+package io.permafrost.config;
+
+import io.permafrost.model.Granularity;
+import io.permafrost.model.TableId;
+import io.permafrost.model.WindowSpec;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.yaml.snakeyaml.LoaderOptions;
+import org.yaml.snakeyaml.Yaml;
+import org.yaml.snakeyaml.constructor.SafeConstructor;
+import org.yaml.snakeyaml.error.YAMLException;
+
+/**
+ * Reads the YAML configuration: expands environment variables, parses, checks every key and value,
+ * and resolves defaults. Every error names the key, the rule and the fix.
+ */
+public final class ConfigLoader {
+
+    private static final Pattern DURATION = Pattern.compile("(\\d+)\\s*(ms|s|m|h|d)");
+    private static final Pattern SIZE =
+            Pattern.compile("(\\d+)\\s*(b|kb|mb|gb)?", Pattern.CASE_INSENSITIVE);
+    private static final Pattern SLOT_NAME = Pattern.compile("[a-z0-9_]{1,63}");
+
+    private final EnvExpander env;
+
+    public ConfigLoader(EnvExpander env) {
+        this.env = env;
+    }
+
+    public static PermafrostConfig load(Path file) {
+        return new ConfigLoader(EnvExpander.ofSystem()).loadFile(file);
+    }
+
+    public PermafrostConfig loadFile(Path file) {
+        String text;
+        try {
+            text = Files.readString(file);
+        } catch (IOException e) {
+            throw new ConfigException(
+                    "cannot read config file "
+                            + file
+                            + ": "
+                            + e.getMessage()
+                            + ". Fix: pass an existing YAML file with -c FILE");
+        }
+        Path base = file.toAbsolutePath().getParent();
+        return parse(text, base);
+    }
+
+    /** Parses config text; relative local paths resolve against {@code baseDir}. */
+    public PermafrostConfig parse(String text, Path baseDir) {
+        Object root;
+        try {
+            root = new Yaml(new SafeConstructor(new LoaderOptions())).load(env.expand(text));
+        } catch (YAMLException e) {
+            throw new ConfigException("the config is not valid YAML: " + e.getMessage());
+        }
+        Node top = Node.root(root);
+        top.allowOnly("source", "tables", "warehouse", "catalog", "job", "parquet");
+        String warehouse = normalizeLocation(top.string("warehouse", "./warehouse"), baseDir);
+        PermafrostConfig.Source source = source(top.child("source", true));
+        List<PermafrostConfig.Table> tables = tables(top.list("tables"));
+        PermafrostConfig.Catalog catalog = catalog(top.child("catalog", false), warehouse);
+        PermafrostConfig.Job job = job(top.child("job", false), warehouse);
+        PermafrostConfig.Parquet parquet = parquet(top.child("parquet", false));
+        return new PermafrostConfig(source, tables, warehouse, catalog, job, parquet);
+    }
+
+    private PermafrostConfig.Source source(Node n) {
+        n.allowOnly(
+                "host",
+                "port",
+                "database",
+                "user",
+                "password",
+                "slot",
+                "publication",
+                "heartbeat_interval",
+                "chunk_size");
+        String slot = n.string("slot", "permafrost");
+        if (!SLOT_NAME.matcher(slot).matches()) {
+            throw new ConfigException(
+                    n.key("slot"),
+                    "'" + slot + "' is not a valid replication slot name",
+                    "use 1-63 lower-case letters, digits or _");
+        }
+        String publication = n.string("publication", slot);
+        if (!SLOT_NAME.matcher(publication).matches()) {
+            throw new ConfigException(
+                    n.key("publication"),
+                    "'" + publication + "' is not a valid publication name",
+                    "use 1-63 lower-case letters, digits or _");
+        }
+        int port = n.integer("port", 5432);
+        if (port < 1 || port > 65535) {
+            throw new ConfigException(n.key("port"), "must be 1..65535, got " + port, null);
+        }
+        int chunkSize = n.integer("chunk_size", 50_000);
+        if (chunkSize < 1) {
+            throw new ConfigException(n.key("chunk_size"), "must be positive", "e.g. 50000");
+        }
+        return new PermafrostConfig.Source(
+                n.requiredString("host"),
+                port,
+                n.requiredString("database"),
+                n.requiredString("user"),
+                n.string("password", ""),
+                slot,
+                publication,
+                duration(n, "heartbeat_interval", "10s"),
+                chunkSize);
+    }
+
+    private List<PermafrostConfig.Table> tables(List<Node> items) {
+        if (items.isEmpty()) {
+            throw new ConfigException(
+                    "tables",
+                    "at least one table is required",
+                    "add e.g. - {name: public.events, window: {column: created_at, granularity: daily}}");
+        }
+        List<PermafrostConfig.Table> tables = new ArrayList<>();
+        Set<TableId> seen = new HashSet<>();
+        for (Node t : items) {
+            t.allowOnly("name", "window", "close_after", "chunk_key", "key");
+            String name = t.requiredString("name");
+            TableId id;
+            try {
+                id = TableId.parse(name);
+            } catch (IllegalArgumentException e) {
+                throw new ConfigException(t.key("name"), e.getMessage(), "write schema.table");
+            }
+            if (!seen.add(id)) {
+                throw new ConfigException(
+                        t.key("name"), "table " + id + " is listed twice", "list each table once");
+            }
+            Node w = t.child("window", true);
+            w.allowOnly("column", "granularity", "range");
+            String column = w.requiredString("column");
+            WindowSpec spec;
+            long closeAfter;
+            if (w.has("granularity") == w.has("range")) {
+                throw new ConfigException(
+                        w.key(""),
+                        "needs exactly one of 'granularity' (hourly|daily|monthly) or 'range' (an integer)",
+                        "e.g. {column: uploaded_at, granularity: daily} or {column: height, range: 1000}");
+            }
+            if (w.has("granularity")) {
+                String g = w.requiredString("granularity");
+                try {
+                    spec = new WindowSpec.Time(column, Granularity.parse(g));
+                } catch (IllegalArgumentException e) {
+                    throw new ConfigException(
+                            w.key("granularity"),
+                            "must be hourly, daily or monthly, got '" + g + "'",
+                            null);
+                }
+                closeAfter = duration(t, "close_after", "10m").toNanos() / 1000;
+            } else {
+                long range = w.longValue("range", 0);
+                if (range <= 0) {
+                    throw new ConfigException(
+                            w.key("range"),
+                            "must be a positive integer, got " + range,
+                            "e.g. range: 1000");
+                }
+                spec = new WindowSpec.Range(column, range);
+                closeAfter = t.longValue("close_after", 0);
+                if (closeAfter < 0) {
+                    throw new ConfigException(
+                            t.key("close_after"), "must be >= 0 for range windows", null);
+                }
+            }
+            tables.add(
+                    new PermafrostConfig.Table(
+                            id,
+                            spec,
+                            closeAfter,
+                            t.string("chunk_key", null),
+                            t.stringList("key")));
+        }
+        return List.copyOf(tables);
+    }
+
+    private PermafrostConfig.Catalog catalog(Node n, String warehouse) {
+        n.allowOnly("type", "name", "uri", "properties");
+        String type = n.string("type", "hadoop").toLowerCase(Locale.ROOT);
+        if (!List.of("hadoop", "jdbc", "rest").contains(type)) {
+            throw new ConfigException(
+                    n.key("type"), "must be hadoop, jdbc or rest, got '" + type + "'", null);
+        }
+        Map<String, String> props = new LinkedHashMap<>(n.stringMap("properties"));
+        props.putIfAbsent("warehouse", warehouse);
+        if (!type.equals("hadoop")) {
+            props.put("uri", n.requiredString("uri"));
+        }
+        return new PermafrostConfig.Catalog(
+                type, n.string("name", "permafrost"), Map.copyOf(props));
+    }
+
+    private PermafrostConfig.Job job(Node n, String warehouse) {
+        n.allowOnly(
+                "name", "parallelism", "checkpoint_interval", "checkpoint_dir", "state_backend");
+        int parallelism = n.integer("parallelism", 1);
+        if (parallelism < 1) {
+            throw new ConfigException(
+                    n.key("parallelism"), "must be >= 1, got " + parallelism, null);
+        }
+        String backend = n.string("state_backend", "rocksdb").toLowerCase(Locale.ROOT);
+        if (!List.of("rocksdb", "hashmap").contains(backend)) {
+            throw new ConfigException(
+                    n.key("state_backend"),
+                    "must be rocksdb or hashmap, got '" + backend + "'",
+                    null);
+        }
+        String name = n.string("name", "permafrost");
+        if (!SLOT_NAME.matcher(name).matches()) {
+            throw new ConfigException(
+                    n.key("name"), "'" + name + "' must be lower-case letters, digits or _", null);
+        }
+        return new PermafrostConfig.Job(
+                name,
+                parallelism,
+                duration(n, "checkpoint_interval", "30s"),
+                n.string("checkpoint_dir", stripSlash(warehouse) + "/_flink/checkpoints"),
+                backend);
+    }
+
+    private PermafrostConfig.Parquet parquet(Node n) {
+        n.allowOnly("compression", "target_file_size", "row_group_size");
+        String codec = n.string("compression", "zstd").toLowerCase(Locale.ROOT);
+        if (!List.of("zstd", "snappy", "gzip", "none").contains(codec)) {
+            throw new ConfigException(
+                    n.key("compression"),
+                    "must be zstd, snappy, gzip or none, got '" + codec + "'",
+                    null);
+        }
+        long target = size(n, "target_file_size", "128MB");
+        long rowGroup = size(n, "row_group_size", "16MB");
+        if (rowGroup > target) {
+            throw new ConfigException(
+                    n.key("row_group_size"),
+                    "must not exceed target_file_size",
+                    "files roll at row-group boundaries; keep row groups well below the target size");
+        }
+        return new PermafrostConfig.Parquet(codec, target, rowGroup);
+    }
+
+    static Duration duration(Node n, String key, String def) {
+        String text = n.string(key, def).trim();
+        Matcher m = DURATION.matcher(text);
+        if (!m.matches()) {
+            throw new ConfigException(
+                    n.key(key),
+                    "'" + text + "' is not a duration",
+                    "write e.g. 500ms, 30s, 10m, 1h or 1d");
+        }
+        long v = Long.parseLong(m.group(1));
+        return switch (m.group(2)) {
+            case "ms" -> Duration.ofMillis(v);
+            case "s" -> Duration.ofSeconds(v);
+            case "m" -> Duration.ofMinutes(v);
+            case "h" -> Duration.ofHours(v);
+            default -> Duration.ofDays(v);
+        };
+    }
+
+    static long size(Node n, String key, String def) {
+        String text = n.string(key, def).trim();
+        Matcher m = SIZE.matcher(text);
+        if (!m.matches()) {
+            throw new ConfigException(
+                    n.key(key), "'" + text + "' is not a size", "write e.g. 64MB, 512KB or 1GB");
+        }
+        long v = Long.parseLong(m.group(1));
+        String unit = m.group(2) == null ? "b" : m.group(2).toLowerCase(Locale.ROOT);
+        long bytes =
+                switch (unit) {
+                    case "kb" -> v << 10;
+                    case "mb" -> v << 20;
+                    case "gb" -> v << 30;
+                    default -> v;
+                };
+        if (bytes < 1024) {
+            throw new ConfigException(n.key(key), "must be at least 1KB, got " + text, null);
+        }
+        return bytes;
+    }
+
+    /** Local paths become absolute {@code file:} URIs; URIs with a scheme stay as they are. */
+    static String normalizeLocation(String location, Path baseDir) {
+        if (location.matches("[a-zA-Z][a-zA-Z0-9+.-]*://.*")) {
+            return stripSlash(location);
+        }
+        Path p = Path.of(location);
+        if (!p.isAbsolute()) {
+            p = baseDir.resolve(p);
+        }
+        return "file://" + p.toAbsolutePath().normalize();
+    }
+
+    private static String stripSlash(String s) {
+        return s.endsWith("/") ? s.substring(0, s.length() - 1) : s;
+    }
+}

@@ -1,0 +1,246 @@
+package io.permafrost.iceberg;
+
+import io.permafrost.config.PermafrostConfig;
+import io.permafrost.model.TableId;
+import io.permafrost.model.WindowSpec;
+import io.permafrost.schema.ArchiveTable;
+import io.permafrost.schema.ColumnMapping;
+import io.permafrost.schema.PgCatalog.SourceTable;
+import io.permafrost.schema.PgColumn;
+import io.permafrost.schema.TypeMapping;
+import io.permafrost.schema.UnsupportedTypeException;
+import io.permafrost.schema.ValueKind;
+import io.permafrost.schema.WindowColumnKind;
+import io.permafrost.source.PreflightException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.apache.iceberg.PartitionSpec;
+import org.apache.iceberg.Schema;
+import org.apache.iceberg.Table;
+import org.apache.iceberg.TableProperties;
+import org.apache.iceberg.catalog.Catalog;
+import org.apache.iceberg.catalog.Namespace;
+import org.apache.iceberg.catalog.SupportsNamespaces;
+import org.apache.iceberg.catalog.TableIdentifier;
+import org.apache.iceberg.types.Type;
+import org.apache.iceberg.types.Types;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Creates the Iceberg table of a source table (or checks the existing one) and resolves the {@link
+ * ArchiveTable} the job writes with: one Iceberg table per source table, partitioned like its
+ * windows ({@code hour}/{@code day}/{@code month}, {@code truncate(N)}).
+ */
+public final class ArchiveTables {
+
+    private static final Logger LOG = LoggerFactory.getLogger(ArchiveTables.class);
+
+    private ArchiveTables() {}
+
+    public static TableIdentifier identifier(TableId id) {
+        return TableIdentifier.of(Namespace.of(id.schema()), id.table());
+    }
+
+    /** Maps every column; refuses unsupported types and clashes with the metadata columns. */
+    public static List<ColumnMapping> mapColumns(SourceTable st) {
+        List<ColumnMapping> out = new ArrayList<>();
+        for (PgColumn c : st.columns()) {
+            if (c.name().equals(ArchiveTable.OP)
+                    || c.name().equals(ArchiveTable.LSN)
+                    || c.name().equals(ArchiveTable.COMMIT_TS)) {
+                throw new PreflightException(
+                        2,
+                        "table "
+                                + st.id()
+                                + " has a column named "
+                                + c.name()
+                                + ", which Permafrost reserves for its own metadata. Fix: rename the column");
+            }
+            try {
+                out.add(TypeMapping.map(st.id().toString(), c));
+            } catch (UnsupportedTypeException e) {
+                throw new PreflightException(2, e.getMessage());
+            }
+        }
+        return out;
+    }
+
+    /** The Iceberg schema Permafrost wants for these columns (ids are reassigned on create). */
+    public static Schema desiredSchema(List<ColumnMapping> columns) {
+        AtomicInteger ids = new AtomicInteger(1);
+        List<Types.NestedField> fields = new ArrayList<>();
+        for (ColumnMapping m : columns) {
+            int id = ids.getAndIncrement();
+            Type type = m.icebergType();
+            if (m.kind() == ValueKind.LIST) {
+                type = Types.ListType.ofOptional(1000 + id, m.element().icebergType());
+            }
+            fields.add(Types.NestedField.optional(id, m.column().name(), type));
+        }
+        fields.add(
+                Types.NestedField.required(
+                        ids.getAndIncrement(), ArchiveTable.OP, Types.StringType.get()));
+        fields.add(
+                Types.NestedField.required(
+                        ids.getAndIncrement(), ArchiveTable.LSN, Types.LongType.get()));
+        fields.add(
+                Types.NestedField.optional(
+                        ids.getAndIncrement(),
+                        ArchiveTable.COMMIT_TS,
+                        Types.TimestampType.withZone()));
+        return new Schema(fields);
+    }
+
+    static PartitionSpec spec(Schema schema, WindowSpec window) {
+        PartitionSpec.Builder b = PartitionSpec.builderFor(schema);
+        if (window instanceof WindowSpec.Time t) {
+            switch (t.granularity()) {
+                case HOURLY -> b.hour(t.column());
+                case DAILY -> b.day(t.column());
+                case MONTHLY -> b.month(t.column());
+            }
+        } else {
+            WindowSpec.Range r = (WindowSpec.Range) window;
+            b.truncate(r.column(), Math.toIntExact(r.size()));
+        }
+        return b.build();
+    }
+
+    /** Creates or loads the table and resolves what the job needs to write it. */
+    public static ArchiveTable resolve(
+            Catalog catalog,
+            SourceTable st,
+            PermafrostConfig.Table cfg,
+            PermafrostConfig.Parquet parquet) {
+        List<ColumnMapping> columns = mapColumns(st);
+        Schema desired = desiredSchema(columns);
+        TableIdentifier ident = identifier(st.id());
+        Table table;
+        if (catalog.tableExists(ident)) {
+            table = catalog.loadTable(ident);
+            checkCompatible(st.id(), table, desired, cfg.window());
+        } else {
+            if (catalog instanceof SupportsNamespaces ns
+                    && !ns.namespaceExists(ident.namespace())) {
+                ns.createNamespace(ident.namespace());
+            }
+            table =
+                    catalog.createTable(
+                            ident,
+                            desired,
+                            spec(desired, cfg.window()),
+                            Map.of(
+                                    TableProperties.FORMAT_VERSION,
+                                    "2",
+                                    TableProperties.PARQUET_COMPRESSION,
+                                    parquet.compression().equals("none")
+                                            ? "uncompressed"
+                                            : parquet.compression(),
+                                    "permafrost.source",
+                                    st.id().toString(),
+                                    "permafrost.window",
+                                    describe(cfg.window())));
+            LOG.info("Created Iceberg table {} at {}", ident, table.location());
+        }
+        int windowColumn = -1;
+        for (int i = 0; i < columns.size(); i++) {
+            if (columns.get(i).column().name().equals(cfg.window().column())) {
+                windowColumn = i;
+            }
+        }
+        WindowColumnKind kind =
+                switch (columns.get(windowColumn).column().typeName()) {
+                    case "timestamp", "timestamptz" -> WindowColumnKind.TIMESTAMP;
+                    case "date" -> WindowColumnKind.DATE;
+                    case "int2" -> WindowColumnKind.SHORT;
+                    case "int4" -> WindowColumnKind.INT;
+                    default -> WindowColumnKind.LONG;
+                };
+        List<String> keys = cfg.keyColumns().isEmpty() ? st.primaryKey() : cfg.keyColumns();
+        return new ArchiveTable(
+                cfg,
+                columns,
+                table.schema(),
+                stripSlash(table.location()) + "/data",
+                windowColumn,
+                kind,
+                keys);
+    }
+
+    static String describe(WindowSpec w) {
+        return w instanceof WindowSpec.Time t
+                ? t.column() + ":" + t.granularity().name().toLowerCase(java.util.Locale.ROOT)
+                : w.column() + ":range=" + ((WindowSpec.Range) w).size();
+    }
+
+    private static void checkCompatible(
+            TableId id, Table table, Schema desired, WindowSpec window) {
+        List<Types.NestedField> have = table.schema().columns();
+        List<Types.NestedField> want = desired.columns();
+        String fix =
+                ". Fix: archive into a new catalog or warehouse, or drop the Iceberg table "
+                        + "if it holds nothing you need";
+        if (have.size() != want.size()) {
+            throw new PreflightException(
+                    2,
+                    "Iceberg table "
+                            + identifier(id)
+                            + " has columns "
+                            + names(have)
+                            + " but PostgreSQL table "
+                            + id
+                            + " maps to "
+                            + names(want)
+                            + fix);
+        }
+        for (int i = 0; i < want.size(); i++) {
+            Types.NestedField h = have.get(i);
+            Types.NestedField w = want.get(i);
+            if (!h.name().equals(w.name()) || !sameType(h.type(), w.type())) {
+                throw new PreflightException(
+                        2,
+                        "Iceberg table "
+                                + identifier(id)
+                                + " column "
+                                + h.name()
+                                + " is "
+                                + h.type()
+                                + " but PostgreSQL column "
+                                + w.name()
+                                + " maps to "
+                                + w.type()
+                                + fix);
+            }
+        }
+        String recorded = table.properties().get("permafrost.window");
+        if (recorded != null && !recorded.equals(describe(window))) {
+            throw new PreflightException(
+                    2,
+                    "Iceberg table "
+                            + identifier(id)
+                            + " was archived with windows "
+                            + recorded
+                            + " but the config says "
+                            + describe(window)
+                            + fix);
+        }
+    }
+
+    private static boolean sameType(Type a, Type b) {
+        if (a.isListType() && b.isListType()) {
+            return a.asListType().elementType().equals(b.asListType().elementType());
+        }
+        return a.equals(b);
+    }
+
+    private static List<String> names(List<Types.NestedField> fields) {
+        return fields.stream().map(Types.NestedField::name).toList();
+    }
+
+    private static String stripSlash(String s) {
+        return s.endsWith("/") ? s.substring(0, s.length() - 1) : s;
+    }
+}

@@ -1,0 +1,45 @@
+package io.permafrost.iceberg;
+
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+
+/**
+ * What the window committer must remember across a checkpoint: the watermark it had seen at each
+ * checkpoint, how much of each checkpoint's committed files it has received, and the committed
+ * files it has not yet appended to Iceberg. Persisted with {@link CommitterStateSerializer}.
+ */
+final class CommitterState {
+
+    /** How much of one checkpoint's FileSink output has arrived. */
+    static final class Progress {
+        int numberOfSubtasks;
+        final Set<Integer> summariesSeen = new HashSet<>();
+        long expected;
+        long received;
+
+        boolean complete() {
+            return numberOfSubtasks > 0
+                    && summariesSeen.size() >= numberOfSubtasks
+                    && received >= expected;
+        }
+    }
+
+    final TreeMap<Long, Long> watermarkAtCheckpoint = new TreeMap<>();
+    final TreeMap<Long, Progress> progress = new TreeMap<>();
+
+    /** Pending files by path (replays after a restore arrive again and are ignored). */
+    final Map<String, DataFileRef> pending = new LinkedHashMap<>();
+
+    Progress progress(long checkpointId) {
+        return progress.computeIfAbsent(checkpointId, id -> new Progress());
+    }
+
+    List<DataFileRef> pendingFiles() {
+        return new ArrayList<>(pending.values());
+    }
+}

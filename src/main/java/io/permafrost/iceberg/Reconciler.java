@@ -1,0 +1,161 @@
+package io.permafrost.iceberg;
+
+import io.permafrost.model.Window;
+import io.permafrost.schema.ArchiveTable;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.function.Predicate;
+import org.apache.flink.core.fs.FileStatus;
+import org.apache.flink.core.fs.FileSystem;
+import org.apache.flink.core.fs.Path;
+import org.apache.iceberg.FileScanTask;
+import org.apache.iceberg.Table;
+import org.apache.iceberg.io.CloseableIterable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Compares the committed Parquet files on storage with the files in the Iceberg table.
+ *
+ * <p>Flink 1.20 does not hand the files of a bounded job's last checkpoint to a post-commit
+ * topology (FLINK-38614), so at the end of a backfill, and at every start, files that FileSink
+ * committed (final names, never {@code .inprogress}) but Iceberg does not know are appended per
+ * window. Files of windows never committed, left by a job that will not resume, are removed before
+ * a fresh start re-archives those windows from the snapshot.
+ */
+public final class Reconciler {
+
+    private static final Logger LOG = LoggerFactory.getLogger(Reconciler.class);
+
+    private final Table table;
+    private final ArchiveTable archive;
+
+    public Reconciler(Table table, ArchiveTable archive) {
+        this.table = table;
+        this.archive = archive;
+    }
+
+    /** Windows that have at least one file in the Iceberg table. */
+    public Set<String> committedWindows() {
+        Set<String> windows = new HashSet<>();
+        Path base = new Path(archive.dataLocation());
+        for (String path : icebergFiles()) {
+            String w = windowOf(base, new Path(path));
+            if (w != null) {
+                windows.add(w);
+            }
+        }
+        return windows;
+    }
+
+    /** Appends, one snapshot per window, committed files Iceberg lacks in windows that match. */
+    public List<WindowCommitter.Result> commitMissing(Predicate<Window> which, String jobId)
+            throws IOException {
+        Map<Window, List<DataFileRef>> missing = missing(which);
+        WindowCommitter committer = new WindowCommitter(table, archive, jobId);
+        List<WindowCommitter.Result> results = new ArrayList<>();
+        for (Map.Entry<Window, List<DataFileRef>> e : missing.entrySet()) {
+            results.add(committer.commit(e.getKey(), e.getValue(), -1));
+        }
+        return results;
+    }
+
+    /** Deletes files Iceberg lacks in windows that match; returns how many. */
+    public int removeOrphans(Predicate<Window> which) throws IOException {
+        int removed = 0;
+        for (Map.Entry<Window, List<DataFileRef>> e : missing(which).entrySet()) {
+            for (DataFileRef f : e.getValue()) {
+                Path p = new Path(f.path());
+                p.getFileSystem().delete(p, false);
+                removed++;
+            }
+            LOG.info(
+                    "Removed {} unarchived files of window {} of {} (left by an earlier job; "
+                            + "the snapshot writes them again)",
+                    e.getValue().size(),
+                    e.getKey(),
+                    archive.id());
+        }
+        return removed;
+    }
+
+    private Map<Window, List<DataFileRef>> missing(Predicate<Window> which) throws IOException {
+        Set<String> known = icebergFiles();
+        Map<Window, List<DataFileRef>> out =
+                new TreeMap<>((a, b) -> Long.compare(a.start(), b.start()));
+        Path base = new Path(archive.dataLocation());
+        FileSystem fs = base.getFileSystem();
+        if (!fs.exists(base)) {
+            return out;
+        }
+        List<FileStatus> files = new ArrayList<>();
+        listFiles(fs, base, files);
+        for (FileStatus f : files) {
+            String name = f.getPath().getName();
+            if (name.startsWith(".") || name.startsWith("_") || !name.endsWith(".parquet")) {
+                continue; // in-progress part files are hidden (dot) files
+            }
+            String path = f.getPath().toString();
+            String windowPath = windowOf(base, f.getPath());
+            if (windowPath == null || known.contains(path)) {
+                continue;
+            }
+            Window w;
+            try {
+                w = archive.window().parsePath(windowPath);
+            } catch (IllegalArgumentException e) {
+                LOG.warn("Ignoring {}: not in a window directory of {}", path, archive.id());
+                continue;
+            }
+            if (which.test(w)) {
+                out.computeIfAbsent(w, k -> new ArrayList<>())
+                        .add(new DataFileRef(windowPath, path, f.getLen(), -1));
+            }
+        }
+        return out;
+    }
+
+    private static void listFiles(FileSystem fs, Path dir, List<FileStatus> out)
+            throws IOException {
+        FileStatus[] children = fs.listStatus(dir);
+        if (children == null) {
+            return;
+        }
+        for (FileStatus c : children) {
+            if (c.isDir()) {
+                listFiles(fs, c.getPath(), out);
+            } else {
+                out.add(c);
+            }
+        }
+    }
+
+    private Set<String> icebergFiles() {
+        Set<String> paths = new HashSet<>();
+        table.refresh();
+        if (table.currentSnapshot() == null) {
+            return paths;
+        }
+        try (CloseableIterable<FileScanTask> tasks = table.newScan().planFiles()) {
+            tasks.forEach(t -> paths.add(t.file().location()));
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+        return paths;
+    }
+
+    /** The window directory of a file below the data location, or null. */
+    private static String windowOf(Path base, Path file) {
+        String b = base.toUri().getPath();
+        String p = file.getParent().toUri().getPath();
+        if (!p.startsWith(b + "/")) {
+            return null;
+        }
+        return p.substring(b.length() + 1);
+    }
+}

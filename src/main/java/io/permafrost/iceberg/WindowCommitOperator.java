@@ -1,0 +1,199 @@
+package io.permafrost.iceberg;
+
+import io.permafrost.model.Window;
+import io.permafrost.schema.ArchiveTable;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import org.apache.flink.api.common.state.ListState;
+import org.apache.flink.api.common.state.ListStateDescriptor;
+import org.apache.flink.api.common.typeutils.base.array.BytePrimitiveArraySerializer;
+import org.apache.flink.connector.file.sink.FileSinkCommittable;
+import org.apache.flink.core.io.SimpleVersionedSerialization;
+import org.apache.flink.metrics.Counter;
+import org.apache.flink.runtime.state.StateInitializationContext;
+import org.apache.flink.runtime.state.StateSnapshotContext;
+import org.apache.flink.streaming.api.connector.sink2.CommittableMessage;
+import org.apache.flink.streaming.api.connector.sink2.CommittableSummary;
+import org.apache.flink.streaming.api.connector.sink2.CommittableWithLineage;
+import org.apache.flink.streaming.api.functions.sink.filesystem.InProgressFileWriter;
+import org.apache.flink.streaming.api.operators.AbstractStreamOperator;
+import org.apache.flink.streaming.api.operators.OneInputStreamOperator;
+import org.apache.flink.streaming.api.watermark.Watermark;
+import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
+import org.apache.iceberg.catalog.Catalog;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Commits one Iceberg snapshot per closed window, after FileSink has committed its files.
+ *
+ * <p>Runs with parallelism 1 behind FileSink's committers, which emit the files of checkpoint
+ * {@code n} only after {@code n} completed, while watermarks pass through at once. So a window
+ * {@code [s, e)} is ready only when every committer has reported some checkpoint {@code n} in full
+ * and the watermark this operator had seen at {@code n} was already {@code >= e}: every row before
+ * that watermark sat in a file rolled at a checkpoint {@code <= n}. (Flink's own filesystem table
+ * sink uses the same rule.) Files of an already committed window become an amendment snapshot.
+ * Replayed committables after a restore are deduplicated by path here and in {@link
+ * WindowCommitter}.
+ */
+public final class WindowCommitOperator extends AbstractStreamOperator<Void>
+        implements OneInputStreamOperator<CommittableMessage<FileSinkCommittable>, Void> {
+
+    private static final long serialVersionUID = 1L;
+    private static final Logger LOG = LoggerFactory.getLogger(WindowCommitOperator.class);
+
+    private final ArchiveTable archive;
+    private final CatalogSpec catalogSpec;
+    private final long closeLimit;
+
+    private transient ListState<byte[]> stateHandle;
+    private transient CommitterState state;
+    private transient long currentWatermark;
+    private transient WindowCommitter committer;
+    private transient Catalog catalog;
+    private transient Counter windowsCommitted;
+    private transient Counter rowsCommitted;
+
+    /**
+     * @param closeLimit windows ending after this value are never committed by this job (the {@code
+     *     --until} of a backfill); {@link Long#MAX_VALUE} for continuous archival
+     */
+    public WindowCommitOperator(ArchiveTable archive, CatalogSpec catalogSpec, long closeLimit) {
+        this.archive = archive;
+        this.catalogSpec = catalogSpec;
+        this.closeLimit = closeLimit;
+    }
+
+    @Override
+    public void initializeState(StateInitializationContext context) throws Exception {
+        super.initializeState(context);
+        stateHandle =
+                context.getOperatorStateStore()
+                        .getListState(
+                                new ListStateDescriptor<>(
+                                        "permafrost-window-committer",
+                                        BytePrimitiveArraySerializer.INSTANCE));
+        state = new CommitterState();
+        currentWatermark = Long.MIN_VALUE;
+        for (byte[] bytes : stateHandle.get()) {
+            state =
+                    SimpleVersionedSerialization.readVersionAndDeSerialize(
+                            CommitterStateSerializer.INSTANCE, bytes);
+        }
+        if (context.isRestored()) {
+            LOG.info(
+                    "Restored window committer of {}: {} pending files",
+                    archive.id(),
+                    state.pending.size());
+        }
+    }
+
+    @Override
+    public void open() throws Exception {
+        super.open();
+        catalog = catalogSpec.open();
+        committer =
+                new WindowCommitter(
+                        catalog.loadTable(ArchiveTables.identifier(archive.id())),
+                        archive,
+                        getRuntimeContext().getJobInfo().getJobId().toString());
+        windowsCommitted = getMetricGroup().counter("windowsCommitted");
+        rowsCommitted = getMetricGroup().counter("rowsCommitted");
+        getMetricGroup().gauge("pendingFiles", () -> state.pending.size());
+    }
+
+    @Override
+    public void processElement(StreamRecord<CommittableMessage<FileSinkCommittable>> element) {
+        CommittableMessage<FileSinkCommittable> message = element.getValue();
+        if (message instanceof CommittableSummary<FileSinkCommittable> summary) {
+            CommitterState.Progress p = state.progress(summary.getCheckpointIdOrEOI());
+            p.numberOfSubtasks = summary.getNumberOfSubtasks();
+            if (p.summariesSeen.add(summary.getSubtaskId())) {
+                p.expected += summary.getNumberOfCommittables();
+            }
+            tryCommit();
+        } else if (message instanceof CommittableWithLineage<FileSinkCommittable> lineage) {
+            long checkpointId = lineage.getCheckpointIdOrEOI();
+            FileSinkCommittable c = lineage.getCommittable();
+            if (c.hasPendingFile()) {
+                InProgressFileWriter.PendingFileRecoverable file = c.getPendingFile();
+                if (file.getPath() == null) {
+                    throw new IllegalStateException(
+                            "FileSink reported a committed file without its path (state from Flink < 1.15?)");
+                }
+                String path = file.getPath().toString();
+                state.pending.putIfAbsent(
+                        path, new DataFileRef(c.getBucketId(), path, file.getSize(), checkpointId));
+            }
+            state.progress(checkpointId).received++;
+            tryCommit();
+        }
+    }
+
+    @Override
+    public void processWatermark(Watermark mark) throws Exception {
+        currentWatermark = Math.max(currentWatermark, mark.getTimestamp());
+        super.processWatermark(mark);
+    }
+
+    @Override
+    public void snapshotState(StateSnapshotContext context) throws Exception {
+        super.snapshotState(context);
+        state.watermarkAtCheckpoint.put(context.getCheckpointId(), currentWatermark);
+        stateHandle.update(
+                List.of(
+                        SimpleVersionedSerialization.writeVersionAndSerialize(
+                                CommitterStateSerializer.INSTANCE, state)));
+    }
+
+    /** Commits every window made ready by the newest fully received checkpoint. */
+    private void tryCommit() {
+        long ready = Long.MIN_VALUE;
+        long readyWatermark = Long.MIN_VALUE;
+        for (Map.Entry<Long, CommitterState.Progress> e : state.progress.entrySet()) {
+            if (e.getValue().complete()) {
+                ready = e.getKey();
+                readyWatermark =
+                        ready == CommittableMessage.EOI
+                                ? currentWatermark
+                                : state.watermarkAtCheckpoint.getOrDefault(ready, Long.MIN_VALUE);
+            }
+        }
+        if (ready == Long.MIN_VALUE) {
+            return;
+        }
+        TreeMap<String, List<DataFileRef>> byWindow = new TreeMap<>();
+        for (DataFileRef f : state.pending.values()) {
+            if (f.checkpointId() <= ready) {
+                byWindow.computeIfAbsent(f.window(), w -> new ArrayList<>()).add(f);
+            }
+        }
+        for (Map.Entry<String, List<DataFileRef>> e : byWindow.entrySet()) {
+            Window w = archive.window().parsePath(e.getKey());
+            if (w.closedBy(readyWatermark) && w.end() <= closeLimit) {
+                WindowCommitter.Result r = committer.commit(w, e.getValue(), ready);
+                e.getValue().forEach(f -> state.pending.remove(f.path()));
+                if (r.snapshotId() >= 0) {
+                    windowsCommitted.inc();
+                    rowsCommitted.inc(r.rows());
+                }
+            }
+        }
+        state.progress.headMap(ready, true).clear();
+        Iterator<Long> it = state.watermarkAtCheckpoint.keySet().iterator();
+        while (it.hasNext() && it.next() < ready) {
+            it.remove();
+        }
+    }
+
+    @Override
+    public void close() throws Exception {
+        if (catalog instanceof AutoCloseable closeable) {
+            closeable.close();
+        }
+        super.close();
+    }
+}

@@ -1,0 +1,106 @@
+package io.permafrost.job;
+
+import io.permafrost.model.ChangeEvent;
+import io.permafrost.schema.ArchiveTable;
+import io.permafrost.sink.ArchiveSink;
+import io.permafrost.source.ArchiveSourceFactory;
+import io.permafrost.window.FrontierWatermarks;
+import io.permafrost.window.TableRouter;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.apache.flink.api.common.eventtime.WatermarkStrategy;
+import org.apache.flink.api.common.functions.FilterFunction;
+import org.apache.flink.streaming.api.datastream.DataStream;
+import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.flink.table.data.RowData;
+
+/**
+ * Assembles the archive job: per source group
+ *
+ * <pre>
+ *  PostgreSQL ─► CDC source ─► TableRouter ─┬─► watermarks(table 1) ─► drop heartbeats ─► ArchiveSink(table 1)
+ *  (snapshot,     (slot,        (one side    └─► watermarks(table n) ─► drop heartbeats ─► ArchiveSink(table n)
+ *   then WAL)      pgoutput)     output per table)
+ * </pre>
+ *
+ * Operator uids are derived from slot and table names and never change, so checkpoints restore.
+ */
+public final class ArchiveJob {
+
+    private ArchiveJob() {}
+
+    /**
+     * @param closeLimits per table id, the end beyond which no window is committed by this job
+     * @param committedWindows per table id, windows whose snapshot rows are already archived
+     */
+    public static void build(
+            StreamExecutionEnvironment env,
+            ArchivePlan plan,
+            boolean bounded,
+            Map<String, Long> closeLimits,
+            Map<String, Set<String>> committedWindows) {
+        for (ArchivePlan.SourceGroup g : plan.groups()) {
+            List<ArchiveTable> tables = g.tables();
+            DataStream<ChangeEvent> events =
+                    env.fromSource(
+                                    ArchiveSourceFactory.create(
+                                            plan.config().source(),
+                                            g.slot(),
+                                            g.chunkKey(),
+                                            tables,
+                                            g.partitioned(),
+                                            bounded),
+                                    WatermarkStrategy.noWatermarks(),
+                                    "PostgreSQL " + g.slot())
+                            .uid("permafrost-source-" + g.slot());
+            Map<Integer, Set<String>> skip = new HashMap<>();
+            for (int i = 0; i < tables.size(); i++) {
+                skip.put(i, committedWindows.getOrDefault(tables.get(i).id().toString(), Set.of()));
+            }
+            TableRouter router = new TableRouter(tables, skip);
+            SingleOutputStreamOperator<Void> routed =
+                    events.process(router)
+                            .uid("permafrost-router-" + g.slot())
+                            .name("route by table");
+            for (int i = 0; i < tables.size(); i++) {
+                ArchiveTable t = tables.get(i);
+                String name = t.id().flatName();
+                int opIndex = t.opIndex();
+                routed.getSideOutput(router.tags().get(i))
+                        .assignTimestampsAndWatermarks(FrontierWatermarks.strategy(t))
+                        .uid("permafrost-watermarks-" + name)
+                        .name("frontier " + t.id())
+                        .filter(new DropHeartbeats(opIndex))
+                        .uid("permafrost-drop-heartbeats-" + name)
+                        .name("rows " + t.id())
+                        .sinkTo(
+                                new ArchiveSink(
+                                        t,
+                                        plan.config().parquet(),
+                                        plan.catalog(),
+                                        closeLimits.getOrDefault(
+                                                t.id().toString(), Long.MAX_VALUE)))
+                        .uid("permafrost-files-" + name)
+                        .name("parquet " + t.id());
+            }
+        }
+    }
+
+    /** Heartbeat marker rows move the watermark; they are never written. */
+    static final class DropHeartbeats implements FilterFunction<RowData> {
+        private static final long serialVersionUID = 1L;
+        private final int opIndex;
+
+        DropHeartbeats(int opIndex) {
+            this.opIndex = opIndex;
+        }
+
+        @Override
+        public boolean filter(RowData row) {
+            return !row.getString(opIndex).toString().equals("h");
+        }
+    }
+}

@@ -1,0 +1,158 @@
+package io.permafrost.job;
+
+import io.permafrost.config.PermafrostConfig;
+import io.permafrost.iceberg.ArchiveTables;
+import io.permafrost.iceberg.CatalogSpec;
+import io.permafrost.schema.ArchiveTable;
+import io.permafrost.schema.PgCatalog.SourceTable;
+import io.permafrost.schema.PgColumn;
+import io.permafrost.source.PreflightException;
+import io.permafrost.source.SourceConnections;
+import io.permafrost.source.SourcePreflight;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import org.apache.iceberg.catalog.Catalog;
+
+/**
+ * Everything resolved before a job starts: the checked source tables, their Iceberg tables, and the
+ * groups of tables that share one CDC source (Flink CDC applies one chunk key column to every table
+ * of a source, so tables that need different chunk keys get a source and slot each).
+ */
+public record ArchivePlan(PermafrostConfig config, CatalogSpec catalog, List<SourceGroup> groups) {
+
+    /** Tables read by one CDC source through one replication slot. */
+    public record SourceGroup(
+            String slot, String chunkKey, List<ArchiveTable> tables, boolean partitioned) {}
+
+    /** Column types whose min/max PostgreSQL can compute, so Flink CDC can split by them. */
+    private static final Set<String> SPLITTABLE =
+            Set.of(
+                    "int2",
+                    "int4",
+                    "int8",
+                    "numeric",
+                    "text",
+                    "varchar",
+                    "bpchar",
+                    "date",
+                    "timestamp",
+                    "timestamptz");
+
+    /**
+     * Checks the source (read-only), then creates missing Iceberg tables, the heartbeat table and
+     * the publication. Throws {@link PreflightException} before writing anything when a check
+     * fails.
+     */
+    public static ArchivePlan prepare(PermafrostConfig config) {
+        CatalogSpec catalogSpec = CatalogSpec.of(config.catalog());
+        try (Connection conn = SourceConnections.open(config.source())) {
+            SourcePreflight preflight = new SourcePreflight(config);
+            List<SourceTable> described = preflight.check(conn);
+            for (SourceTable st : described) {
+                ArchiveTables.mapColumns(st); // refuse unmappable types before anything is created
+            }
+            Catalog catalog = openCatalog(catalogSpec);
+            Map<String, List<ArchiveTable>> byChunkKey = new LinkedHashMap<>();
+            Map<String, Boolean> partitioned = new LinkedHashMap<>();
+            for (int i = 0; i < described.size(); i++) {
+                SourceTable st = described.get(i);
+                PermafrostConfig.Table cfg = config.tables().get(i);
+                ArchiveTable at = ArchiveTables.resolve(catalog, st, cfg, config.parquet());
+                String key = Objects.requireNonNullElse(chunkKeyOf(st, cfg), "");
+                byChunkKey.computeIfAbsent(key, k -> new ArrayList<>()).add(at);
+                partitioned.merge(key, st.partitioned(), Boolean::logicalOr);
+            }
+            if (catalog instanceof AutoCloseable c) {
+                c.close();
+            }
+            preflight.ensureReplicationObjects(conn, described);
+            List<SourceGroup> groups = new ArrayList<>();
+            int n = 0;
+            for (Map.Entry<String, List<ArchiveTable>> e : byChunkKey.entrySet()) {
+                String slot =
+                        n == 0 ? config.source().slot() : config.source().slot() + "_" + (n + 1);
+                groups.add(
+                        new SourceGroup(
+                                slot,
+                                e.getKey().isEmpty() ? null : e.getKey(),
+                                List.copyOf(e.getValue()),
+                                partitioned.get(e.getKey())));
+                n++;
+            }
+            return new ArchivePlan(config, catalogSpec, List.copyOf(groups));
+        } catch (SQLException e) {
+            throw new PreflightException(1, "checking the source failed: " + e.getMessage(), e);
+        } catch (PreflightException e) {
+            throw e;
+        } catch (Exception e) {
+            if (e instanceof RuntimeException r
+                    && r.getClass().getName().startsWith("io.permafrost")) {
+                throw r;
+            }
+            throw new PreflightException(1, "preparing the archive failed: " + e.getMessage(), e);
+        }
+    }
+
+    public List<ArchiveTable> tables() {
+        return groups.stream().flatMap(g -> g.tables().stream()).toList();
+    }
+
+    /** The highest value of a range table's window column, or null when the table is empty. */
+    public Long maxWindowValue(ArchiveTable t) {
+        try (Connection conn = SourceConnections.open(config.source());
+                Statement s = conn.createStatement();
+                ResultSet rs =
+                        s.executeQuery(
+                                "SELECT max(\""
+                                        + t.window().column()
+                                        + "\") FROM "
+                                        + t.id().quoted())) {
+            rs.next();
+            long v = rs.getLong(1);
+            return rs.wasNull() ? null : v;
+        } catch (SQLException e) {
+            throw new PreflightException(
+                    1,
+                    "reading max(" + t.window().column() + ") of " + t.id() + ": " + e.getMessage(),
+                    e);
+        }
+    }
+
+    private static Catalog openCatalog(CatalogSpec spec) {
+        try {
+            return spec.open();
+        } catch (RuntimeException e) {
+            throw new PreflightException(
+                    1,
+                    "cannot open the Iceberg "
+                            + spec.type()
+                            + " catalog: "
+                            + e.getMessage()
+                            + ". Fix: check the catalog section and the warehouse of the config",
+                    e);
+        }
+    }
+
+    /** The chunk key Flink CDC splits the snapshot by: null means the primary key. */
+    static String chunkKeyOf(SourceTable st, PermafrostConfig.Table cfg) {
+        if (cfg.chunkKey() != null) {
+            return cfg.chunkKey();
+        }
+        boolean hasPk = !st.primaryKey().isEmpty();
+        String first = hasPk ? st.primaryKey().get(0) : cfg.keyColumns().get(0);
+        PgColumn c = st.column(first).orElseThrow();
+        if (!c.array() && SPLITTABLE.contains(c.typeName())) {
+            return hasPk ? null : first;
+        }
+        // e.g. a bytea key: PostgreSQL has no min(bytea), so split by the (indexed) window column
+        return cfg.window().column();
+    }
+}

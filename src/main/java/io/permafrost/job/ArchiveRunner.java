@@ -1,0 +1,170 @@
+package io.permafrost.job;
+
+import io.permafrost.config.PermafrostConfig;
+import io.permafrost.iceberg.ArchiveTables;
+import io.permafrost.iceberg.Reconciler;
+import io.permafrost.model.WindowSpec;
+import io.permafrost.schema.ArchiveTable;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import org.apache.flink.configuration.CheckpointingOptions;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.CoreOptions;
+import org.apache.flink.configuration.PipelineOptions;
+import org.apache.flink.configuration.RestartStrategyOptions;
+import org.apache.flink.configuration.StateBackendOptions;
+import org.apache.flink.configuration.StateRecoveryOptions;
+import org.apache.flink.core.execution.CheckpointingMode;
+import org.apache.flink.core.execution.JobClient;
+import org.apache.flink.streaming.api.environment.ExecutionCheckpointingOptions;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.iceberg.Table;
+import org.apache.iceberg.catalog.Catalog;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Runs the archive job: preflight, reconcile the archive with Iceberg, start the Flink job
+ * (resuming from the newest retained checkpoint of the same job), and for bounded runs commit what
+ * the last checkpoint left behind.
+ */
+public final class ArchiveRunner {
+
+    private static final Logger LOG = LoggerFactory.getLogger(ArchiveRunner.class);
+
+    /**
+     * How a run is asked for. {@code until} (µs) bounds time windows of a backfill; null = default.
+     */
+    public record Options(boolean bounded, Long until, boolean fresh) {}
+
+    private final PermafrostConfig config;
+    private final Options options;
+    private ArchivePlan plan;
+    private Map<String, Long> closeLimits;
+
+    public ArchiveRunner(PermafrostConfig config, Options options) {
+        this.config = config;
+        this.options = options;
+    }
+
+    public ArchivePlan plan() {
+        return plan;
+    }
+
+    /** The directory of this job's checkpoints: one per job name and mode. */
+    public String checkpointDir() {
+        return config.job().checkpointDir()
+                + "/"
+                + config.job().name()
+                + (options.bounded() ? "-backfill" : "-run");
+    }
+
+    /** Checks, prepares and submits the job; returns its client. */
+    public JobClient start() throws Exception {
+        plan = ArchivePlan.prepare(config);
+        closeLimits = closeLimits();
+        Optional<String> restore =
+                options.fresh() ? Optional.empty() : CheckpointLocator.latest(checkpointDir());
+        Map<String, Set<String>> committed = reconcileAtStart(restore.isPresent());
+        Configuration conf = flinkConfiguration(restore);
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(conf);
+        ArchiveJob.build(env, plan, options.bounded(), closeLimits, committed);
+        restore.ifPresentOrElse(
+                r -> LOG.info("Resuming from checkpoint {}", r),
+                () ->
+                        LOG.info(
+                                "Starting {} without a checkpoint to resume",
+                                options.bounded() ? "backfill" : "run"));
+        return env.executeAsync(config.job().name() + (options.bounded() ? " backfill" : " run"));
+    }
+
+    /** After a bounded job: append what FileSink committed but the job could not hand over. */
+    public void finishBounded() throws Exception {
+        Catalog catalog = plan.catalog().open();
+        try {
+            for (ArchiveTable t : plan.tables()) {
+                long limit = closeLimits.get(t.id().toString());
+                Table table = catalog.loadTable(ArchiveTables.identifier(t.id()));
+                new Reconciler(table, t).commitMissing(w -> w.end() <= limit, "backfill");
+            }
+        } finally {
+            if (catalog instanceof AutoCloseable c) {
+                c.close();
+            }
+        }
+    }
+
+    private Map<String, Set<String>> reconcileAtStart(boolean resuming) throws Exception {
+        Map<String, Set<String>> committed = new HashMap<>();
+        Catalog catalog = plan.catalog().open();
+        try {
+            for (ArchiveTable t : plan.tables()) {
+                Table table = catalog.loadTable(ArchiveTables.identifier(t.id()));
+                Reconciler r = new Reconciler(table, t);
+                Set<String> windows = r.committedWindows();
+                r.commitMissing(w -> windows.contains(w.path()), "reconcile");
+                if (!resuming) {
+                    r.removeOrphans(w -> !windows.contains(w.path()));
+                }
+                committed.put(t.id().toString(), windows);
+            }
+        } finally {
+            if (catalog instanceof AutoCloseable c) {
+                c.close();
+            }
+        }
+        return committed;
+    }
+
+    private Map<String, Long> closeLimits() {
+        Map<String, Long> limits = new HashMap<>();
+        long nowMicros = Instant.now().toEpochMilli() * 1000;
+        for (ArchiveTable t : plan.tables()) {
+            long limit = Long.MAX_VALUE;
+            if (options.bounded()) {
+                if (t.window() instanceof WindowSpec.Time) {
+                    limit =
+                            options.until() != null
+                                    ? options.until()
+                                    : nowMicros - t.config().closeAfter();
+                } else {
+                    Long max = plan.maxWindowValue(t);
+                    limit = max == null ? Long.MIN_VALUE : max + 1 - t.config().closeAfter();
+                }
+            }
+            limits.put(t.id().toString(), limit);
+        }
+        return limits;
+    }
+
+    Configuration flinkConfiguration(Optional<String> restore) {
+        PermafrostConfig.Job job = config.job();
+        Configuration conf = new Configuration();
+        conf.set(CoreOptions.DEFAULT_PARALLELISM, job.parallelism());
+        conf.set(PipelineOptions.OBJECT_REUSE, true);
+        conf.set(StateBackendOptions.STATE_BACKEND, job.stateBackend());
+        conf.set(CheckpointingOptions.INCREMENTAL_CHECKPOINTS, true);
+        conf.set(CheckpointingOptions.CHECKPOINTS_DIRECTORY, checkpointDir());
+        conf.set(CheckpointingOptions.CHECKPOINTING_INTERVAL, job.checkpointInterval());
+        conf.set(
+                CheckpointingOptions.CHECKPOINTING_CONSISTENCY_MODE,
+                CheckpointingMode.EXACTLY_ONCE);
+        conf.set(CheckpointingOptions.MAX_CONCURRENT_CHECKPOINTS, 1);
+        conf.set(CheckpointingOptions.ENABLE_UNALIGNED, false);
+        conf.set(
+                CheckpointingOptions.EXTERNALIZED_CHECKPOINT_RETENTION,
+                org.apache.flink.configuration.ExternalizedCheckpointRetention
+                        .RETAIN_ON_CANCELLATION);
+        conf.set(ExecutionCheckpointingOptions.ENABLE_CHECKPOINTS_AFTER_TASKS_FINISH, true);
+        conf.set(RestartStrategyOptions.RESTART_STRATEGY, "fixed-delay");
+        conf.set(RestartStrategyOptions.RESTART_STRATEGY_FIXED_DELAY_ATTEMPTS, 3);
+        conf.set(
+                RestartStrategyOptions.RESTART_STRATEGY_FIXED_DELAY_DELAY,
+                java.time.Duration.ofSeconds(5));
+        restore.ifPresent(r -> conf.set(StateRecoveryOptions.SAVEPOINT_PATH, r));
+        return conf;
+    }
+}

@@ -1,0 +1,50 @@
+package io.permafrost.job;
+
+import java.io.IOException;
+import java.util.Optional;
+import org.apache.flink.core.fs.FileStatus;
+import org.apache.flink.core.fs.FileSystem;
+import org.apache.flink.core.fs.Path;
+
+/**
+ * Finds the newest complete retained checkpoint below a job's checkpoint directory ({@code
+ * <dir>/<flink-job-id>/chk-<n>/_metadata}); a checkpoint without {@code _metadata} was cut off
+ * mid-way and is skipped.
+ */
+public final class CheckpointLocator {
+
+    private CheckpointLocator() {}
+
+    public static Optional<String> latest(String checkpointDir) throws IOException {
+        Path root = new Path(checkpointDir);
+        FileSystem fs = root.getFileSystem();
+        if (!fs.exists(root)) {
+            return Optional.empty();
+        }
+        String best = null;
+        long bestTime = Long.MIN_VALUE;
+        for (FileStatus job : fs.listStatus(root)) {
+            if (!job.isDir()) {
+                continue;
+            }
+            FileStatus[] checkpoints = fs.listStatus(job.getPath());
+            if (checkpoints == null) {
+                continue;
+            }
+            for (FileStatus chk : checkpoints) {
+                if (!chk.isDir() || !chk.getPath().getName().startsWith("chk-")) {
+                    continue;
+                }
+                Path metadata = new Path(chk.getPath(), "_metadata");
+                if (fs.exists(metadata)) {
+                    long t = fs.getFileStatus(metadata).getModificationTime();
+                    if (t > bestTime) {
+                        bestTime = t;
+                        best = chk.getPath().toString();
+                    }
+                }
+            }
+        }
+        return Optional.ofNullable(best);
+    }
+}

@@ -1,0 +1,62 @@
+package io.permafrost.schema;
+
+import io.permafrost.config.PermafrostConfig;
+import io.permafrost.model.TableId;
+import io.permafrost.model.WindowSpec;
+import java.io.Serializable;
+import java.util.List;
+import org.apache.flink.table.types.logical.RowType;
+import org.apache.iceberg.Schema;
+import org.apache.iceberg.flink.FlinkSchemaUtil;
+
+/**
+ * Everything the job needs to archive one table, resolved at start: the source columns and how they
+ * convert, the Iceberg schema (with the catalog's field ids), where the files go, and the window.
+ * Archived rows are the source columns in order, then {@link #OP}, {@link #LSN} and {@link
+ * #COMMIT_TS}.
+ */
+public record ArchiveTable(
+        PermafrostConfig.Table config,
+        List<ColumnMapping> columns,
+        Schema schema,
+        String dataLocation,
+        int windowColumn,
+        WindowColumnKind windowKind,
+        List<String> keyColumns)
+        implements Serializable {
+
+    public static final String OP = "_op";
+    public static final String LSN = "_lsn";
+    public static final String COMMIT_TS = "_commit_ts";
+
+    /** {@code _op} of a heartbeat marker row: never written, it only moves the watermark. */
+    public static final String HEARTBEAT_OP = "h";
+
+    public TableId id() {
+        return config.id();
+    }
+
+    public WindowSpec window() {
+        return config.window();
+    }
+
+    public RowType rowType() {
+        return FlinkSchemaUtil.convert(schema);
+    }
+
+    public int opIndex() {
+        return columns.size();
+    }
+
+    public int lsnIndex() {
+        return columns.size() + 1;
+    }
+
+    public int commitTsIndex() {
+        return columns.size() + 2;
+    }
+
+    public int arity() {
+        return columns.size() + 3;
+    }
+}

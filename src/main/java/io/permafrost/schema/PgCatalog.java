@@ -1,0 +1,101 @@
+package io.permafrost.schema;
+
+import io.permafrost.model.TableId;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/** Reads what Permafrost needs to know about a table from the PostgreSQL catalog. */
+public final class PgCatalog {
+
+    /** A table as the catalog describes it. */
+    public record SourceTable(
+            TableId id,
+            List<PgColumn> columns,
+            List<String> primaryKey,
+            char replicaIdentity,
+            boolean partitioned,
+            boolean hasToastableColumns) {
+
+        public Optional<PgColumn> column(String name) {
+            return columns.stream().filter(c -> c.name().equals(name)).findFirst();
+        }
+    }
+
+    private PgCatalog() {}
+
+    /** Describes a table, or returns empty when it does not exist. */
+    public static Optional<SourceTable> describe(Connection conn, TableId id) throws SQLException {
+        long oid;
+        char relkind;
+        char replident;
+        try (PreparedStatement st =
+                conn.prepareStatement(
+                        "SELECT c.oid, c.relkind, c.relreplident FROM pg_class c "
+                                + "JOIN pg_namespace n ON n.oid = c.relnamespace "
+                                + "WHERE n.nspname = ? AND c.relname = ? AND c.relkind IN ('r','p')")) {
+            st.setString(1, id.schema());
+            st.setString(2, id.table());
+            try (ResultSet rs = st.executeQuery()) {
+                if (!rs.next()) {
+                    return Optional.empty();
+                }
+                oid = rs.getLong(1);
+                relkind = rs.getString(2).charAt(0);
+                replident = rs.getString(3).charAt(0);
+            }
+        }
+        List<PgColumn> columns = new ArrayList<>();
+        boolean toastable = false;
+        try (PreparedStatement st =
+                conn.prepareStatement(
+                        "SELECT a.attname, a.atttypmod, a.attnotnull, t.typcategory = 'A' AS is_array, "
+                                + "COALESCE(e.typname, t.typname), COALESCE(e.typtype, t.typtype), "
+                                + "t.typstorage <> 'p' AS toastable "
+                                + "FROM pg_attribute a JOIN pg_type t ON t.oid = a.atttypid "
+                                + "LEFT JOIN pg_type e ON t.typcategory = 'A' AND e.oid = t.typelem "
+                                + "WHERE a.attrelid = ? AND a.attnum > 0 AND NOT a.attisdropped "
+                                + "ORDER BY a.attnum")) {
+            st.setLong(1, oid);
+            try (ResultSet rs = st.executeQuery()) {
+                while (rs.next()) {
+                    columns.add(
+                            new PgColumn(
+                                    rs.getString(1),
+                                    rs.getString(5),
+                                    rs.getString(6).charAt(0),
+                                    rs.getInt(2),
+                                    rs.getBoolean(4),
+                                    rs.getBoolean(3)));
+                    toastable |= rs.getBoolean(7);
+                }
+            }
+        }
+        List<String> pk = new ArrayList<>();
+        try (PreparedStatement st =
+                conn.prepareStatement(
+                        "SELECT a.attname FROM pg_index i "
+                                + "JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = ANY(i.indkey) "
+                                + "WHERE i.indrelid = ? AND i.indisprimary "
+                                + "ORDER BY array_position(i.indkey::int2[], a.attnum)")) {
+            st.setLong(1, oid);
+            try (ResultSet rs = st.executeQuery()) {
+                while (rs.next()) {
+                    pk.add(rs.getString(1));
+                }
+            }
+        }
+        return Optional.of(
+                new SourceTable(
+                        id,
+                        List.copyOf(columns),
+                        List.copyOf(pk),
+                        replident,
+                        relkind == 'p',
+                        toastable));
+    }
+}

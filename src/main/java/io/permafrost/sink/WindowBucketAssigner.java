@@ -1,0 +1,37 @@
+package io.permafrost.sink;
+
+import io.permafrost.model.WindowSpec;
+import io.permafrost.schema.WindowColumnKind;
+import org.apache.flink.core.io.SimpleVersionedSerializer;
+import org.apache.flink.streaming.api.functions.sink.filesystem.BucketAssigner;
+import org.apache.flink.streaming.api.functions.sink.filesystem.bucketassigners.SimpleVersionedStringSerializer;
+import org.apache.flink.table.data.RowData;
+
+/**
+ * One bucket per window: the bucket id is the window's Hive-style path, computed from the row's own
+ * window column (never from processing time or the watermark).
+ */
+public final class WindowBucketAssigner implements BucketAssigner<RowData, String> {
+
+    private static final long serialVersionUID = 1L;
+
+    private final WindowSpec window;
+    private final int column;
+    private final WindowColumnKind kind;
+
+    public WindowBucketAssigner(WindowSpec window, int column, WindowColumnKind kind) {
+        this.window = window;
+        this.column = column;
+        this.kind = kind;
+    }
+
+    @Override
+    public String getBucketId(RowData row, Context context) {
+        return window.windowOf(kind.read(row, column)).path();
+    }
+
+    @Override
+    public SimpleVersionedSerializer<String> getSerializer() {
+        return SimpleVersionedStringSerializer.INSTANCE;
+    }
+}

@@ -1,0 +1,96 @@
+package io.permafrost.source;
+
+import io.permafrost.config.PermafrostConfig;
+import io.permafrost.model.ChangeEvent;
+import io.permafrost.model.TableId;
+import io.permafrost.schema.ArchiveTable;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Properties;
+import java.util.Set;
+import org.apache.flink.cdc.connectors.base.options.StartupOptions;
+import org.apache.flink.cdc.connectors.postgres.source.PostgresSourceBuilder;
+import org.apache.flink.cdc.connectors.postgres.source.PostgresSourceBuilder.PostgresIncrementalSource;
+
+/**
+ * Builds the Flink CDC PostgreSQL source of one group of tables: a lock-free chunked snapshot, then
+ * the WAL through the group's slot with {@code pgoutput}. Bounded (snapshot only) for backfills.
+ */
+public final class ArchiveSourceFactory {
+
+    private ArchiveSourceFactory() {}
+
+    public static PostgresIncrementalSource<ChangeEvent> create(
+            PermafrostConfig.Source s,
+            String slot,
+            String chunkKey,
+            List<ArchiveTable> tables,
+            boolean partitioned,
+            boolean bounded) {
+        Set<String> schemas = new LinkedHashSet<>();
+        List<String> names = new ArrayList<>();
+        for (ArchiveTable t : tables) {
+            schemas.add(t.id().schema());
+            names.add(t.id().toString());
+        }
+        TableId hb = SourcePreflight.HEARTBEAT_TABLE;
+        schemas.add(hb.schema());
+        names.add(hb.toString());
+
+        PostgresSourceBuilder<ChangeEvent> b =
+                PostgresIncrementalSource.<ChangeEvent>builder()
+                        .hostname(s.host())
+                        .port(s.port())
+                        .database(s.database())
+                        .username(s.user())
+                        .password(s.password())
+                        .schemaList(schemas.toArray(String[]::new))
+                        .tableList(names.toArray(String[]::new))
+                        .slotName(slot)
+                        .decodingPluginName("pgoutput")
+                        .startupOptions(
+                                bounded ? StartupOptions.snapshot() : StartupOptions.initial())
+                        .splitSize(s.chunkSize())
+                        .heartbeatInterval(s.heartbeatInterval())
+                        .includePartitionedTables(partitioned)
+                        .closeIdleReaders(false)
+                        .debeziumProperties(debeziumProperties(s, slot, tables))
+                        .deserializer(new ChangeEventDeserializer(tables, hb, slot));
+        if (chunkKey != null) {
+            b.chunkKeyColumn(chunkKey);
+        }
+        return b.build();
+    }
+
+    static Properties debeziumProperties(
+            PermafrostConfig.Source s, String slot, List<ArchiveTable> tables) {
+        Properties p = new Properties();
+        p.setProperty("publication.name", s.publication());
+        p.setProperty("publication.autocreate.mode", "disabled");
+        p.setProperty("decimal.handling.mode", "string");
+        p.setProperty("interval.handling.mode", "string");
+        p.setProperty("binary.handling.mode", "bytes");
+        p.setProperty("time.precision.mode", "adaptive");
+        p.setProperty("converters", ByteaArrayConverter.NAME + "," + NumericConverter.NAME);
+        p.setProperty(ByteaArrayConverter.NAME + ".type", ByteaArrayConverter.class.getName());
+        p.setProperty(NumericConverter.NAME + ".type", NumericConverter.class.getName());
+        p.setProperty(
+                "heartbeat.action.query",
+                "INSERT INTO "
+                        + SourcePreflight.HEARTBEAT_TABLE.quoted()
+                        + " (slot, ts) VALUES ('"
+                        + slot
+                        + "', now()) ON CONFLICT (slot) DO UPDATE SET ts = now()");
+        List<String> keys = new ArrayList<>();
+        for (ArchiveTable t : tables) {
+            if (!t.config().keyColumns().isEmpty()) {
+                keys.add(t.id() + ":" + String.join(",", t.config().keyColumns()));
+            }
+        }
+        if (!keys.isEmpty()) {
+            p.setProperty("message.key.columns", String.join(";", keys));
+        }
+        return p;
+    }
+}

@@ -1,0 +1,44 @@
+package io.permafrost.source;
+
+import io.permafrost.config.PermafrostConfig;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.SQLException;
+import java.util.Properties;
+
+/** Opens plain JDBC connections to the source, turning failures into actionable messages. */
+public final class SourceConnections {
+
+    private SourceConnections() {}
+
+    public static Connection open(PermafrostConfig.Source s) {
+        Properties props = new Properties();
+        props.setProperty("user", s.user());
+        props.setProperty("password", s.password());
+        props.setProperty("connectTimeout", "10");
+        props.setProperty("ApplicationName", "permafrost");
+        try {
+            return DriverManager.getConnection(s.jdbcUrl(), props);
+        } catch (SQLException e) {
+            String state = e.getSQLState() == null ? "" : e.getSQLState();
+            String fix =
+                    switch (state) {
+                        case "28P01", "28000" ->
+                                "check source.user and source.password (or the variable it expands)";
+                        case "3D000" -> "check source.database";
+                        case "08001", "08006" ->
+                                "check source.host and source.port, and that PostgreSQL is running";
+                        default -> "check the source section of the config";
+                    };
+            throw new PreflightException(
+                    1,
+                    "cannot connect to PostgreSQL at "
+                            + s
+                            + ": "
+                            + e.getMessage()
+                            + ". Fix: "
+                            + fix,
+                    e);
+        }
+    }
+}

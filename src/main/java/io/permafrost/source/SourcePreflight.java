@@ -1,0 +1,264 @@
+package io.permafrost.source;
+
+import io.permafrost.config.PermafrostConfig;
+import io.permafrost.model.TableId;
+import io.permafrost.model.WindowSpec;
+import io.permafrost.schema.PgCatalog;
+import io.permafrost.schema.PgCatalog.SourceTable;
+import io.permafrost.schema.PgColumn;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Checks, before anything is written, that the database can be archived: logical replication is on,
+ * every table exists, its window column fits its window, every row can be keyed, updates carry full
+ * rows. Then makes sure the heartbeat table and the publication exist.
+ */
+public final class SourcePreflight {
+
+    private static final Logger LOG = LoggerFactory.getLogger(SourcePreflight.class);
+
+    /** The table whose updates keep the commit-time frontier moving on a quiet database. */
+    public static final TableId HEARTBEAT_TABLE = new TableId("public", "permafrost_heartbeat");
+
+    private static final Set<String> TIME_TYPES = Set.of("timestamp", "timestamptz", "date");
+    private static final Set<String> INTEGER_TYPES = Set.of("int2", "int4", "int8");
+
+    private final PermafrostConfig config;
+
+    public SourcePreflight(PermafrostConfig config) {
+        this.config = config;
+    }
+
+    /** Runs every read-only check and returns the described tables in config order. */
+    public List<SourceTable> check(Connection conn) throws SQLException {
+        String walLevel = single(conn, "SHOW wal_level");
+        if (!"logical".equals(walLevel)) {
+            throw new PreflightException(
+                    1,
+                    "wal_level must be 'logical' but is '"
+                            + walLevel
+                            + "' on "
+                            + config.source()
+                            + ". Fix: run ALTER SYSTEM SET wal_level = logical; then restart PostgreSQL");
+        }
+        List<SourceTable> described = new ArrayList<>();
+        for (int i = 0; i < config.tables().size(); i++) {
+            described.add(checkTable(conn, config.tables().get(i), "tables[" + i + "]"));
+        }
+        return described;
+    }
+
+    private SourceTable checkTable(Connection conn, PermafrostConfig.Table t, String key)
+            throws SQLException {
+        SourceTable st =
+                PgCatalog.describe(conn, t.id())
+                        .orElseThrow(
+                                () ->
+                                        new PreflightException(
+                                                2,
+                                                "config '"
+                                                        + key
+                                                        + ".name': table "
+                                                        + t.id()
+                                                        + " does not exist in database "
+                                                        + config.source().database()
+                                                        + ". Fix: check the name (schema.table) "
+                                                        + "and that user "
+                                                        + config.source().user()
+                                                        + " can see it"));
+        WindowSpec w = t.window();
+        PgColumn col =
+                st.column(w.column())
+                        .orElseThrow(
+                                () ->
+                                        new PreflightException(
+                                                2,
+                                                "config '"
+                                                        + key
+                                                        + ".window.column': table "
+                                                        + t.id()
+                                                        + " has no column '"
+                                                        + w.column()
+                                                        + "'. Fix: use one of "
+                                                        + st.columns().stream()
+                                                                .map(PgColumn::name)
+                                                                .toList()));
+        boolean timeWindow = w instanceof WindowSpec.Time;
+        Set<String> allowed = timeWindow ? TIME_TYPES : INTEGER_TYPES;
+        if (col.array() || !allowed.contains(col.typeName())) {
+            throw new PreflightException(
+                    2,
+                    "config '"
+                            + key
+                            + ".window': column "
+                            + t.id()
+                            + "."
+                            + col.name()
+                            + " has type "
+                            + col.displayType()
+                            + ", but a "
+                            + (timeWindow ? "granularity" : "range")
+                            + " window needs "
+                            + (timeWindow
+                                    ? "timestamp, timestamptz or date"
+                                    : "smallint, integer or bigint")
+                            + ". Fix: "
+                            + (timeWindow
+                                    ? "use 'range: N' for an integer column, or "
+                                    : "use 'granularity' for a time column, or ")
+                            + "window on another column");
+        }
+        if (timeWindow
+                && col.typeName().equals("date")
+                && ((WindowSpec.Time) w).granularity() == io.permafrost.model.Granularity.HOURLY) {
+            throw new PreflightException(
+                    2,
+                    "config '"
+                            + key
+                            + ".window.granularity': hourly windows need a timestamp column, but "
+                            + col.name()
+                            + " is a date. Fix: use daily or monthly");
+        }
+        if (!col.notNull()) {
+            throw new PreflightException(
+                    2,
+                    "config '"
+                            + key
+                            + ".window.column': column "
+                            + t.id()
+                            + "."
+                            + col.name()
+                            + " is nullable; a row without a window value could not be archived. Fix: "
+                            + "ALTER TABLE "
+                            + t.id().quoted()
+                            + " ALTER COLUMN \""
+                            + col.name()
+                            + "\" SET NOT NULL (or window on a NOT NULL column)");
+        }
+        if (st.primaryKey().isEmpty() && t.keyColumns().isEmpty()) {
+            throw new PreflightException(
+                    2,
+                    "config '"
+                            + key
+                            + "': table "
+                            + t.id()
+                            + " has no primary key, so its rows cannot "
+                            + "be told apart during the snapshot. Fix: add a primary key, or set "
+                            + "'key: [columns]' to a unique set of columns");
+        }
+        for (String k : t.keyColumns()) {
+            if (st.column(k).isEmpty()) {
+                throw new PreflightException(
+                        2,
+                        "config '" + key + ".key': table " + t.id() + " has no column '" + k + "'");
+            }
+        }
+        if (t.chunkKey() != null && st.column(t.chunkKey()).isEmpty()) {
+            throw new PreflightException(
+                    2,
+                    "config '"
+                            + key
+                            + ".chunk_key': table "
+                            + t.id()
+                            + " has no column '"
+                            + t.chunkKey()
+                            + "'");
+        }
+        if (st.hasToastableColumns() && st.replicaIdentity() != 'f') {
+            throw new PreflightException(
+                    2,
+                    "table "
+                            + t.id()
+                            + " has columns whose values PostgreSQL may store out of line "
+                            + "(TOAST), and its REPLICA IDENTITY is not FULL: an update would reach the "
+                            + "archive with placeholders instead of the unchanged values. Fix: ALTER TABLE "
+                            + t.id().quoted()
+                            + " REPLICA IDENTITY FULL");
+        }
+        return st;
+    }
+
+    /** Creates the heartbeat table and the publication when missing; adds missing tables. */
+    public void ensureReplicationObjects(Connection conn, List<SourceTable> tables)
+            throws SQLException {
+        try (Statement s = conn.createStatement()) {
+            s.execute(
+                    "CREATE TABLE IF NOT EXISTS "
+                            + HEARTBEAT_TABLE.quoted()
+                            + " (slot text PRIMARY KEY, ts timestamptz NOT NULL)");
+        }
+        String pub = config.source().publication();
+        List<TableId> wanted = new ArrayList<>();
+        tables.forEach(t -> wanted.add(t.id()));
+        wanted.add(HEARTBEAT_TABLE);
+        boolean exists;
+        boolean allTables = false;
+        try (PreparedStatement st =
+                conn.prepareStatement(
+                        "SELECT puballtables FROM pg_publication WHERE pubname = ?")) {
+            st.setString(1, pub);
+            try (ResultSet rs = st.executeQuery()) {
+                exists = rs.next();
+                if (exists) {
+                    allTables = rs.getBoolean(1);
+                }
+            }
+        }
+        if (!exists) {
+            String list = String.join(", ", wanted.stream().map(TableId::quoted).toList());
+            try (Statement s = conn.createStatement()) {
+                s.execute(
+                        "CREATE PUBLICATION \""
+                                + pub
+                                + "\" FOR TABLE "
+                                + list
+                                + " WITH (publish_via_partition_root = true)");
+            }
+            LOG.info("Created publication {} for {}", pub, wanted);
+            return;
+        }
+        if (allTables) {
+            return;
+        }
+        Set<String> present = new HashSet<>();
+        try (PreparedStatement st =
+                conn.prepareStatement(
+                        "SELECT n.nspname || '.' || c.relname FROM pg_publication_rel pr "
+                                + "JOIN pg_publication p ON p.oid = pr.prpubid "
+                                + "JOIN pg_class c ON c.oid = pr.prrelid "
+                                + "JOIN pg_namespace n ON n.oid = c.relnamespace WHERE p.pubname = ?")) {
+            st.setString(1, pub);
+            try (ResultSet rs = st.executeQuery()) {
+                while (rs.next()) {
+                    present.add(rs.getString(1));
+                }
+            }
+        }
+        for (TableId id : wanted) {
+            if (!present.contains(id.toString())) {
+                try (Statement s = conn.createStatement()) {
+                    s.execute("ALTER PUBLICATION \"" + pub + "\" ADD TABLE " + id.quoted());
+                }
+                LOG.info("Added {} to publication {}", id, pub);
+            }
+        }
+    }
+
+    private static String single(Connection conn, String sql) throws SQLException {
+        try (Statement s = conn.createStatement();
+                ResultSet rs = s.executeQuery(sql)) {
+            rs.next();
+            return rs.getString(1);
+        }
+    }
+}

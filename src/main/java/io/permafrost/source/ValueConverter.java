@@ -1,0 +1,190 @@
+package io.permafrost.source;
+
+import io.permafrost.schema.ColumnMapping;
+import java.math.BigDecimal;
+import java.math.RoundingMode;
+import java.nio.ByteBuffer;
+import java.time.OffsetDateTime;
+import java.util.Arrays;
+import java.util.List;
+import java.util.UUID;
+import org.apache.flink.table.data.DecimalData;
+import org.apache.flink.table.data.GenericArrayData;
+import org.apache.flink.table.data.StringData;
+import org.apache.flink.table.data.TimestampData;
+import org.apache.kafka.connect.data.Schema;
+
+/**
+ * Converts one value as Debezium decodes it (with {@code decimal.handling.mode=string}, {@code
+ * interval.handling.mode=string}, adaptive time precision) into the Flink internal value of the
+ * archived column. Every conversion is exact; anything that would lose information throws.
+ */
+final class ValueConverter {
+
+    /** Debezium's stand-in for an unchanged TOAST value it could not read. */
+    static final String TOAST_PLACEHOLDER = "__debezium_unavailable_value";
+
+    private static final byte[] TOAST_PLACEHOLDER_BYTES = TOAST_PLACEHOLDER.getBytes();
+
+    private ValueConverter() {}
+
+    static Object convert(ColumnMapping m, Object v, Schema schema) {
+        if (v == null) {
+            return null;
+        }
+        String logical = schema == null ? null : schema.name();
+        switch (m.kind()) {
+            case BOOLEAN:
+                return (Boolean) v;
+            case SHORT:
+            case INT:
+                return ((Number) v).intValue();
+            case LONG:
+                return ((Number) v).longValue();
+            case FLOAT:
+                return ((Number) v).floatValue();
+            case DOUBLE:
+                return ((Number) v).doubleValue();
+            case DECIMAL:
+                {
+                    BigDecimal d = decimal(v, m);
+                    DecimalData data =
+                            DecimalData.fromBigDecimal(
+                                    d.setScale(m.scale(), RoundingMode.UNNECESSARY),
+                                    m.precision(),
+                                    m.scale());
+                    if (data == null) {
+                        throw new IllegalStateException(
+                                "value "
+                                        + d
+                                        + " does not fit numeric("
+                                        + m.precision()
+                                        + ","
+                                        + m.scale()
+                                        + ")");
+                    }
+                    return data;
+                }
+            case NUMERIC_TEXT:
+                {
+                    String s = v instanceof BigDecimal b ? b.toPlainString() : v.toString();
+                    try {
+                        return StringData.fromString(new BigDecimal(s).toPlainString());
+                    } catch (NumberFormatException e) {
+                        return StringData.fromString(s); // NaN, Infinity, -Infinity
+                    }
+                }
+            case STRING:
+                {
+                    String s = v.toString();
+                    if (TOAST_PLACEHOLDER.equals(s)) {
+                        throw toast(m);
+                    }
+                    return StringData.fromString(s);
+                }
+            case BINARY:
+                {
+                    byte[] bytes = bytes(v);
+                    if (Arrays.equals(bytes, TOAST_PLACEHOLDER_BYTES)) {
+                        throw toast(m);
+                    }
+                    return bytes;
+                }
+            case UUID:
+                {
+                    UUID u = UUID.fromString(v.toString());
+                    return ByteBuffer.allocate(16)
+                            .putLong(u.getMostSignificantBits())
+                            .putLong(u.getLeastSignificantBits())
+                            .array();
+                }
+            case DATE:
+                return ((Number) v).intValue();
+            case TIME_MILLIS:
+                {
+                    long micros = timeMicros(v, logical);
+                    if (micros % 1000 != 0) {
+                        throw new IllegalStateException(
+                                "time value with sub-millisecond digits in a time(3) column");
+                    }
+                    return (int) (micros / 1000);
+                }
+            case TIMESTAMP:
+                return timestamp(((Number) v).longValue(), logical);
+            case TIMESTAMPTZ:
+                return TimestampData.fromInstant(OffsetDateTime.parse(v.toString()).toInstant());
+            case LIST:
+                {
+                    List<?> items = (List<?>) v;
+                    Schema elementSchema = schema == null ? null : schema.valueSchema();
+                    Object[] out = new Object[items.size()];
+                    for (int i = 0; i < out.length; i++) {
+                        out[i] = convert(m.element(), items.get(i), elementSchema);
+                    }
+                    return new GenericArrayData(out);
+                }
+            default:
+                throw new IllegalStateException("unhandled kind " + m.kind());
+        }
+    }
+
+    private static BigDecimal decimal(Object v, ColumnMapping m) {
+        if (v instanceof BigDecimal b) {
+            return b;
+        }
+        try {
+            return new BigDecimal(v.toString());
+        } catch (NumberFormatException e) {
+            throw new IllegalStateException(
+                    "column "
+                            + m.column().name()
+                            + " holds '"
+                            + v
+                            + "', which an Iceberg decimal cannot store");
+        }
+    }
+
+    private static byte[] bytes(Object v) {
+        if (v instanceof byte[] b) {
+            return b;
+        }
+        ByteBuffer buf = ((ByteBuffer) v).duplicate();
+        byte[] out = new byte[buf.remaining()];
+        buf.get(out);
+        return out;
+    }
+
+    /** io.debezium.time.Time is int millis, MicroTime long micros, NanoTime long nanos. */
+    private static long timeMicros(Object v, String logical) {
+        long n = ((Number) v).longValue();
+        if ("io.debezium.time.Time".equals(logical)) {
+            return n * 1000;
+        }
+        if ("io.debezium.time.NanoTime".equals(logical)) {
+            return n / 1000;
+        }
+        return n;
+    }
+
+    /** io.debezium.time.Timestamp is millis, MicroTimestamp micros, NanoTimestamp nanos. */
+    private static TimestampData timestamp(long n, String logical) {
+        long micros;
+        if ("io.debezium.time.Timestamp".equals(logical)) {
+            micros = n * 1000;
+        } else if ("io.debezium.time.NanoTimestamp".equals(logical)) {
+            micros = Math.floorDiv(n, 1000L);
+        } else {
+            micros = n;
+        }
+        return TimestampData.fromEpochMillis(
+                Math.floorDiv(micros, 1000L), (int) Math.floorMod(micros, 1000L) * 1000);
+    }
+
+    private static IllegalStateException toast(ColumnMapping m) {
+        return new IllegalStateException(
+                "column "
+                        + m.column().name()
+                        + " arrived as an unchanged-TOAST placeholder; the "
+                        + "table needs REPLICA IDENTITY FULL so updates carry every value");
+    }
+}
