@@ -37,7 +37,11 @@ public final class NumericConverter implements CustomConverter<SchemaBuilder, Re
             return d.toPlainString();
         }
         if (value instanceof SpecialValueDecimal s) {
-            return s.getDecimalValue().map(BigDecimal::toPlainString).orElseGet(s::toString);
+            // The WAL decoder hands NaN over as SpecialValueDecimal.NOT_A_NUMBER, whose toString()
+            // is "NAN"; toDouble() gives NaN/±Infinity, spelled below as PostgreSQL spells them.
+            return s.getDecimalValue().isPresent()
+                    ? s.getDecimalValue().get().toPlainString()
+                    : convert(s.toDouble());
         }
         if (value instanceof Double d) {
             if (d.isNaN()) {
