@@ -4,6 +4,7 @@ import io.permafrost.model.ChangeEvent;
 import io.permafrost.schema.ArchiveTable;
 import io.permafrost.sink.ArchiveSink;
 import io.permafrost.source.ArchiveSourceFactory;
+import io.permafrost.source.HeartbeatWriter;
 import io.permafrost.window.FrontierWatermarks;
 import io.permafrost.window.TableRouter;
 import java.util.HashMap;
@@ -60,7 +61,13 @@ public final class ArchiveJob {
             for (int i = 0; i < tables.size(); i++) {
                 skip.put(i, committedWindows.getOrDefault(tables.get(i).id().toString(), Set.of()));
             }
-            TableRouter router = new TableRouter(tables, skip);
+            TableRouter router =
+                    new TableRouter(
+                            tables,
+                            skip,
+                            bounded
+                                    ? null
+                                    : new HeartbeatWriter.Spec(plan.config().source(), g.slot()));
             SingleOutputStreamOperator<Void> routed =
                     events.process(router)
                             .uid("permafrost-router-" + g.slot())

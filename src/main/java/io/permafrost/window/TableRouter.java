@@ -3,6 +3,7 @@ package io.permafrost.window;
 import io.permafrost.model.ChangeEvent;
 import io.permafrost.model.WindowSpec;
 import io.permafrost.schema.ArchiveTable;
+import io.permafrost.source.HeartbeatWriter;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -23,7 +24,8 @@ import org.slf4j.LoggerFactory;
 /**
  * Splits the change stream into one row stream per table (side outputs). Heartbeats go, as marker
  * rows, to every table with time windows, so their frontier keeps moving on a quiet database.
- * Snapshot rows of windows that an earlier run already committed are skipped. Logs progress.
+ * Snapshot rows of windows that an earlier run already committed are skipped. Logs progress. In
+ * continuous runs its first subtask also writes the heartbeats ({@link HeartbeatWriter}).
  */
 public final class TableRouter extends ProcessFunction<ChangeEvent, Void> {
 
@@ -34,16 +36,25 @@ public final class TableRouter extends ProcessFunction<ChangeEvent, Void> {
     private final List<ArchiveTable> tables;
     private final List<OutputTag<RowData>> tags;
     private final Map<Integer, Set<String>> committedWindows;
+    private final HeartbeatWriter.Spec heartbeat;
 
     private transient long[] snapshotRows;
     private transient long[] streamRows;
     private transient long[] skippedRows;
     private transient Counter[] rowCounters;
     private transient long lastProgress;
+    private transient HeartbeatWriter heartbeatWriter;
 
-    public TableRouter(List<ArchiveTable> tables, Map<Integer, Set<String>> committedWindows) {
+    /**
+     * @param heartbeat where the first subtask writes heartbeats; null for bounded runs
+     */
+    public TableRouter(
+            List<ArchiveTable> tables,
+            Map<Integer, Set<String>> committedWindows,
+            HeartbeatWriter.Spec heartbeat) {
         this.tables = List.copyOf(tables);
         this.committedWindows = Map.copyOf(committedWindows);
+        this.heartbeat = heartbeat;
         List<OutputTag<RowData>> t = new ArrayList<>();
         for (ArchiveTable table : tables) {
             t.add(tagOf(table));
@@ -75,6 +86,9 @@ public final class TableRouter extends ProcessFunction<ChangeEvent, Void> {
                             .counter("rowsRead");
         }
         lastProgress = System.currentTimeMillis();
+        if (heartbeat != null && getRuntimeContext().getTaskInfo().getIndexOfThisSubtask() == 0) {
+            heartbeatWriter = HeartbeatWriter.start(heartbeat);
+        }
     }
 
     @Override
@@ -136,6 +150,9 @@ public final class TableRouter extends ProcessFunction<ChangeEvent, Void> {
 
     @Override
     public void close() {
+        if (heartbeatWriter != null) {
+            heartbeatWriter.close();
+        }
         if (snapshotRows != null) {
             logProgress();
         }

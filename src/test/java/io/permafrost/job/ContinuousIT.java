@@ -1,0 +1,203 @@
+package io.permafrost.job;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.permafrost.config.ConfigLoader;
+import io.permafrost.testing.Archive;
+import io.permafrost.testing.EmbeddedPostgres;
+import io.permafrost.testing.TestConfig;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.temporal.ChronoUnit;
+import java.util.List;
+import java.util.stream.Stream;
+import org.apache.flink.core.execution.JobClient;
+import org.apache.iceberg.data.Record;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Continuous archival: snapshot, then the WAL; windows close by the database's clock. */
+class ContinuousIT {
+
+    @TempDir Path dir;
+
+    @Test
+    void quietWindowsCloseByHeartbeatLiveRowsStayOpenLateRowsAmend() throws Exception {
+        String db = EmbeddedPostgres.newDatabase("continuous");
+        Instant hour = Instant.now().truncatedTo(ChronoUnit.HOURS);
+        String h3 = ts(hour.minus(3, ChronoUnit.HOURS));
+        String h2 = ts(hour.minus(2, ChronoUnit.HOURS));
+        EmbeddedPostgres.execute(
+                db,
+                "CREATE TABLE events (id bigint PRIMARY KEY, created_at timestamptz NOT NULL, note text)",
+                "ALTER TABLE events REPLICA IDENTITY FULL",
+                "INSERT INTO events SELECT g, timestamptz '"
+                        + h3
+                        + "' + g * interval '1 minute', 'early ' || g"
+                        + " FROM generate_series(1, 50) g",
+                "INSERT INTO events SELECT 100 + g, timestamptz '"
+                        + h2
+                        + "' + g * interval '1 minute', 'later ' || g"
+                        + " FROM generate_series(1, 50) g");
+        Path config =
+                TestConfig.write(
+                        dir,
+                        db,
+                        "  - name: events\n    window: {column: created_at, granularity: hourly}\n    close_after: 0s\n",
+                        "");
+        Archive archive = new Archive(dir.resolve("warehouse"), "events");
+        String w3 = windowPath(hour.minus(3, ChronoUnit.HOURS));
+        String w2 = windowPath(hour.minus(2, ChronoUnit.HOURS));
+        String now = windowPath(hour);
+
+        JobClient job =
+                new ArchiveRunner(
+                                ConfigLoader.load(config),
+                                new ArchiveRunner.Options(false, null, false))
+                        .start();
+        try {
+            // The table is quiet after the snapshot: only heartbeats move the frontier.
+            await().atMost(Duration.ofMinutes(2))
+                    .untilAsserted(
+                            () ->
+                                    assertThat(archive.commits())
+                                            .containsExactly(
+                                                    "window " + w3 + " 50",
+                                                    "window " + w2 + " 50"));
+
+            // Live rows of the current hour stay in an open window; a late row amends its closed
+            // window.
+            EmbeddedPostgres.execute(
+                    db,
+                    "INSERT INTO events SELECT 200 + g, now(), 'live ' || g FROM generate_series(1, 20) g",
+                    "INSERT INTO events VALUES (999, timestamptz '"
+                            + h3
+                            + "' + interval '30 minutes 1 second', 'late')",
+                    "UPDATE events SET note = 'updated' WHERE id = 101",
+                    "DELETE FROM events WHERE id = 102");
+            await().atMost(Duration.ofMinutes(2))
+                    .untilAsserted(
+                            () ->
+                                    assertThat(archive.commits())
+                                            .containsExactly(
+                                                    "window " + w3 + " 50",
+                                                    "window " + w2 + " 50",
+                                                    "amendment " + w3 + " 1",
+                                                    "amendment " + w2 + " 1"));
+            // The current hour's rows are written (files committed by FileSink) but not in Iceberg.
+            Path open = dir.resolve("warehouse/public/events/data/" + now);
+            await().atMost(Duration.ofMinutes(1)).until(() -> countParquet(open) > 0);
+            assertThat(archive.commits()).noneMatch(c -> c.contains(now));
+        } finally {
+            job.cancel().get();
+        }
+
+        List<Record> rows = archive.records();
+        assertThat(rows).hasSize(102);
+        Record late =
+                rows.stream().filter(r -> r.getField("id").equals(999L)).findFirst().orElseThrow();
+        assertThat(late.getField("_op")).isEqualTo("c");
+        assertThat((Long) late.getField("_lsn")).isPositive();
+        assertThat(late.getField("_commit_ts")).isNotNull();
+        assertThat(
+                        rows.stream()
+                                .filter(r -> r.getField("id").equals(101L))
+                                .map(r -> r.getField("_op") + ":" + r.getField("note")))
+                .containsExactlyInAnyOrder("r:later 1", "u:updated");
+        assertThat(rows.stream().filter(r -> r.getField("id").equals(102L)))
+                .as("deletes are not archived")
+                .hasSize(1);
+    }
+
+    @Test
+    void heightWindowsCloseInOrderAsTheHighestHeightPasses() throws Exception {
+        String db = EmbeddedPostgres.newDatabase("heights");
+        EmbeddedPostgres.execute(
+                db,
+                "CREATE TABLE blocks (height bigint PRIMARY KEY, hash bytea NOT NULL)",
+                "ALTER TABLE blocks REPLICA IDENTITY FULL",
+                "INSERT INTO blocks SELECT g, decode(md5(g::text), 'hex') FROM generate_series(0, 24) g");
+        Path config =
+                TestConfig.write(
+                        dir, db, "  - name: blocks\n    window: {column: height, range: 10}\n", "");
+        Archive archive = new Archive(dir.resolve("warehouse"), "blocks");
+        JobClient job =
+                new ArchiveRunner(
+                                ConfigLoader.load(config),
+                                new ArchiveRunner.Options(false, null, false))
+                        .start();
+        try {
+            awaitStreaming(db);
+            EmbeddedPostgres.execute(
+                    db,
+                    "INSERT INTO blocks SELECT g, decode(md5(g::text), 'hex') FROM generate_series(25, 34) g");
+            await().atMost(Duration.ofMinutes(2))
+                    .untilAsserted(
+                            () ->
+                                    assertThat(archive.commits())
+                                            .containsExactly(
+                                                    "window height=0-9 10",
+                                                    "window height=10-19 10",
+                                                    "window height=20-29 10"));
+            EmbeddedPostgres.execute(
+                    db,
+                    "INSERT INTO blocks SELECT g, decode(md5(g::text), 'hex') FROM generate_series(35, 45) g");
+            await().atMost(Duration.ofMinutes(2))
+                    .untilAsserted(
+                            () ->
+                                    assertThat(archive.commits())
+                                            .containsExactly(
+                                                    "window height=0-9 10",
+                                                    "window height=10-19 10",
+                                                    "window height=20-29 10",
+                                                    "window height=30-39 10"));
+        } finally {
+            job.cancel().get();
+        }
+        assertThat(archive.records())
+                .extracting(r -> r.getField("height"))
+                .containsExactlyInAnyOrderElementsOf(
+                        java.util.stream.LongStream.range(0, 40).boxed().toList());
+    }
+
+    /** The stream phase has begun once the job holds its replication slot. */
+    static void awaitStreaming(String db) {
+        await().atMost(Duration.ofMinutes(2))
+                .until(
+                        () -> {
+                            try (var c = EmbeddedPostgres.connect(db);
+                                    var s = c.createStatement();
+                                    var rs =
+                                            s.executeQuery(
+                                                    "SELECT active FROM pg_replication_slots WHERE slot_name = '"
+                                                            + db
+                                                            + "'")) {
+                                return rs.next() && rs.getBoolean(1);
+                            }
+                        });
+    }
+
+    static String ts(Instant i) {
+        return i.atOffset(ZoneOffset.UTC).toString();
+    }
+
+    static String windowPath(Instant hour) {
+        var t = hour.atOffset(ZoneOffset.UTC);
+        return String.format(
+                "year=%04d/month=%02d/day=%02d/hour=%02d",
+                t.getYear(), t.getMonthValue(), t.getDayOfMonth(), t.getHour());
+    }
+
+    static long countParquet(Path dir) throws Exception {
+        if (!Files.isDirectory(dir)) {
+            return 0;
+        }
+        try (Stream<Path> s = Files.list(dir)) {
+            return s.filter(p -> p.getFileName().toString().startsWith("part")).count();
+        }
+    }
+}
