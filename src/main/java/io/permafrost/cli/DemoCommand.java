@@ -1,15 +1,266 @@
 package io.permafrost.cli;
 
+import io.permafrost.config.ConfigLoader;
+import io.permafrost.config.PermafrostConfig;
+import io.permafrost.job.ArchiveReport;
+import io.permafrost.job.ArchiveRunner;
+import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.Statement;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.time.ZoneOffset;
+import java.util.Comparator;
 import java.util.concurrent.Callable;
+import java.util.stream.Stream;
+import org.apache.flink.core.execution.JobClient;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
 @Command(
         name = "demo",
         mixinStandardHelpOptions = true,
-        description = "Runs the whole flow on an embedded PostgreSQL.")
+        description = {
+            "The whole flow with no set-up: starts an embedded PostgreSQL (wal_level=logical), creates",
+            "the permanent_data_items table with sample rows over the last three days, backfills them",
+            "(one Iceberg snapshot per daily window), then archives live inserts and a late row for a",
+            "while, and prints what it did and where to look."
+        })
 final class DemoCommand implements Callable<Integer> {
+
+    private static final String MARKER = ".permafrost-demo";
+
+    @Option(
+            names = "--dir",
+            paramLabel = "DIR",
+            description =
+                    "Where the demo writes its config and warehouse (default: ${DEFAULT-VALUE}). Emptied first if an earlier demo made it.",
+            defaultValue = "permafrost-demo")
+    Path dir;
+
+    @Option(
+            names = "--rows",
+            description = "Sample rows over the last three days (default: ${DEFAULT-VALUE}).",
+            defaultValue = "30000")
+    int rows;
+
+    @Option(
+            names = "--live-seconds",
+            description = "How long to archive live inserts (default: ${DEFAULT-VALUE}).",
+            defaultValue = "30")
+    int liveSeconds;
+
+    @Spec CommandSpec spec;
+
     @Override
-    public Integer call() {
-        throw new UnsupportedOperationException("demo: not yet");
+    public Integer call() throws Exception {
+        PrintWriter out = spec.commandLine().getOut();
+        prepareDir();
+        out.println("Starting an embedded PostgreSQL 17 with wal_level=logical ...");
+        out.flush();
+        try (EmbeddedPostgres pg =
+                EmbeddedPostgres.builder()
+                        .setServerConfig("wal_level", "logical")
+                        .setServerConfig("max_replication_slots", "10")
+                        .setServerConfig("max_wal_senders", "10")
+                        .start()) {
+            LocalDate today = LocalDate.now(ZoneOffset.UTC);
+            try (Connection c = pg.getPostgresDatabase().getConnection();
+                    Statement s = c.createStatement()) {
+                s.execute(SCHEMA);
+                s.execute(sampleRows(today.minusDays(3), rows));
+            }
+            out.printf(
+                    "Created public.permanent_data_items with %,d rows from %s to %s (UTC).%n",
+                    rows, today.minusDays(3), today.minusDays(1));
+            Path config = writeConfig(pg.getPort());
+            PermafrostConfig cfg = ConfigLoader.load(config);
+            out.printf(
+                    "Config: %s%n%n1. Backfill: snapshot of the table, one Iceberg snapshot per closed daily window%n",
+                    config);
+            out.flush();
+
+            ArchiveRunner backfill =
+                    new ArchiveRunner(cfg, new ArchiveRunner.Options(true, null, false));
+            backfill.start().getJobExecutionResult().get();
+            backfill.finishBounded();
+            ArchiveReport.print(
+                    ArchiveReport.read(backfill.plan().catalog(), backfill.plan().tables()), out);
+
+            out.printf(
+                    "%n2. Continuous: the WAL, with live inserts for %d s and one late row for %s%n",
+                    liveSeconds, today.minusDays(2));
+            out.flush();
+            ArchiveRunner run =
+                    new ArchiveRunner(cfg, new ArchiveRunner.Options(false, null, false));
+            JobClient job = run.start();
+            long live = insertLive(pg, today);
+            job.cancel().get();
+            try {
+                job.getJobExecutionResult().get();
+            } catch (java.util.concurrent.ExecutionException cancelled) {
+                // the job was cancelled: that is how the demo stops it
+            }
+            out.printf(
+                    "Archived %d live rows into today's window: its Parquet files are in data/%s and it%n"
+                            + "becomes one Iceberg snapshot when the database clock passes its end plus close_after.%n",
+                    live,
+                    String.format(
+                            "year=%04d/month=%02d/day=%02d",
+                            today.getYear(), today.getMonthValue(), today.getDayOfMonth()));
+            ArchiveReport.print(ArchiveReport.read(run.plan().catalog(), run.plan().tables()), out);
+
+            Path warehouse = dir.resolve("warehouse").toAbsolutePath();
+            out.printf("%nWhere to look:%n");
+            out.printf(
+                    "  Iceberg table (Hadoop catalog): %s/public/permanent_data_items%n",
+                    warehouse);
+            out.printf(
+                    "  Parquet files, Hive-style:       %s/public/permanent_data_items/data/year=*/month=*/day=*/%n",
+                    warehouse);
+            out.printf(
+                    "  DuckDB: SELECT count(*) FROM read_parquet('%s/public/permanent_data_items/data/**/*.parquet', hive_partitioning=true);%n",
+                    warehouse);
+            out.printf("  Checkpoints: %s/_flink/checkpoints%n", warehouse);
+            out.flush();
+        }
+        return ExitCodes.OK;
+    }
+
+    private long insertLive(EmbeddedPostgres pg, LocalDate today) throws Exception {
+        long deadline = System.currentTimeMillis() + liveSeconds * 1000L;
+        long inserted = 0;
+        boolean late = false;
+        try (Connection c = pg.getPostgresDatabase().getConnection();
+                Statement s = c.createStatement()) {
+            while (System.currentTimeMillis() < deadline) {
+                s.execute(liveRows(100, "now()"));
+                inserted += 100;
+                if (!late && System.currentTimeMillis() > deadline - liveSeconds * 500L) {
+                    s.execute(liveRows(1, "timestamptz '" + today.minusDays(2) + " 12:00:00+00'"));
+                    late = true;
+                }
+                Thread.sleep(1000);
+            }
+        }
+        Thread.sleep(5000); // let the last checkpoint commit the late row's amendment
+        return inserted;
+    }
+
+    private void prepareDir() throws IOException {
+        if (Files.exists(dir)) {
+            if (!Files.exists(dir.resolve(MARKER))) {
+                throw new io.permafrost.config.ConfigException(
+                        "--dir",
+                        dir.toAbsolutePath() + " exists and was not made by 'permafrost demo'",
+                        "pass --dir with a new or empty directory");
+            }
+            try (Stream<Path> walk = Files.walk(dir)) {
+                walk.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+            }
+        }
+        Files.createDirectories(dir);
+        Files.writeString(
+                dir.resolve(MARKER), "made by permafrost demo at " + Instant.now() + "\n");
+    }
+
+    private Path writeConfig(int port) throws IOException {
+        Path config = dir.resolve("permafrost.yaml");
+        Files.writeString(
+                config,
+                "# Written by 'permafrost demo'; a starting point for your own config.\n"
+                        + "source:\n"
+                        + "  host: localhost\n"
+                        + "  port: "
+                        + port
+                        + "\n"
+                        + "  database: postgres\n"
+                        + "  user: postgres\n"
+                        + "  password: ${PGPASSWORD:=postgres}\n"
+                        + "  slot: permafrost_demo\n"
+                        + "  heartbeat_interval: 1s\n"
+                        + "tables:\n"
+                        + "  - name: public.permanent_data_items\n"
+                        + "    window: {column: uploaded_date, granularity: daily}\n"
+                        + "    close_after: 10m\n"
+                        + "warehouse: ./warehouse\n"
+                        + "job:\n"
+                        + "  parallelism: 2\n"
+                        + "  checkpoint_interval: 3s\n");
+        return config;
+    }
+
+    /** The permanent_data_items table of the users' ETL scripts (its "Data Schema"). */
+    static final String SCHEMA =
+            "CREATE TABLE permanent_data_items ("
+                    + " data_item_id bytea PRIMARY KEY,"
+                    + " owner_public_address bytea NOT NULL,"
+                    + " byte_count bigint NOT NULL,"
+                    + " uploaded_date timestamptz NOT NULL,"
+                    + " assessed_winston_price numeric(20,0) NOT NULL,"
+                    + " plan_id uuid NOT NULL,"
+                    + " planned_date timestamptz NOT NULL,"
+                    + " bundle_id bytea,"
+                    + " permanent_date timestamptz,"
+                    + " block_height integer,"
+                    + " data_start integer,"
+                    + " signature_type smallint,"
+                    + " failed_bundles bytea[],"
+                    + " content_type varchar,"
+                    + " premium_feature_type varchar,"
+                    + " deadline_height integer);"
+                    + "CREATE INDEX permanent_data_items_uploaded_date ON permanent_data_items (uploaded_date);"
+                    + "ALTER TABLE permanent_data_items REPLICA IDENTITY FULL;";
+
+    static String sampleRows(LocalDate from, int n) {
+        return "INSERT INTO permanent_data_items SELECT"
+                + " sha256(('item' || g)::bytea),"
+                + " sha256(('owner' || (g % 97))::bytea),"
+                + " (g::bigint * 7919) % 10000000,"
+                + " timestamptz '"
+                + from
+                + " 00:00:00+00' + (g::float8 / "
+                + (n + 1)
+                + ") * interval '3 days',"
+                + " ((g::bigint * 104729) % 1000000000)::numeric * 1000000,"
+                + " md5('plan' || (g % 13))::uuid,"
+                + " timestamptz '"
+                + from
+                + " 00:00:00+00' + (g::float8 / "
+                + (n + 1)
+                + ") * interval '3 days' + interval '5 minutes',"
+                + " CASE WHEN g % 5 = 0 THEN NULL ELSE sha256(('bundle' || (g / 100))::bytea) END,"
+                + " CASE WHEN g % 5 = 1 THEN NULL ELSE timestamptz '"
+                + from
+                + " 00:00:00+00' + (g::float8 / "
+                + (n + 1)
+                + ") * interval '3 days' + interval '1 hour' END,"
+                + " 1500000 + g / 50,"
+                + " CASE WHEN g % 5 = 2 THEN NULL ELSE g % 4096 END,"
+                + " CASE WHEN g % 5 = 3 THEN NULL ELSE (g % 4)::smallint END,"
+                + " CASE WHEN g % 5 = 4 THEN NULL ELSE ARRAY[sha256(('failed' || g)::bytea)] END,"
+                + " CASE WHEN g % 5 = 0 THEN NULL ELSE (ARRAY['image/png','application/json','text/html'])[g % 3 + 1] END,"
+                + " CASE WHEN g % 5 = 1 THEN NULL ELSE 'default' END,"
+                + " CASE WHEN g % 5 = 2 THEN NULL ELSE 1500000 + g / 50 + 200 END"
+                + " FROM generate_series(1, "
+                + n
+                + ") g";
+    }
+
+    static String liveRows(int n, String uploaded) {
+        return "INSERT INTO permanent_data_items SELECT"
+                + " sha256(('live' || clock_timestamp() || g)::bytea), sha256('owner'::bytea), g, "
+                + uploaded
+                + ","
+                + " 1000, md5('plan')::uuid, now(), NULL, NULL, NULL, NULL, NULL, NULL, 'text/plain', NULL, NULL"
+                + " FROM generate_series(1, "
+                + n
+                + ") g";
     }
 }

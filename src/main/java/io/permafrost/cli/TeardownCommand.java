@@ -1,9 +1,9 @@
 package io.permafrost.cli;
 
 import io.permafrost.config.PermafrostConfig;
+import io.permafrost.source.HeartbeatTable;
 import io.permafrost.source.PreflightException;
 import io.permafrost.source.SourceConnections;
-import io.permafrost.source.SourcePreflight;
 import java.io.PrintWriter;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -62,22 +62,22 @@ final class TeardownCommand implements java.util.concurrent.Callable<Integer> {
                 }
             }
             for (String s : slots) {
-                out.println((dryRun ? "would drop" : "dropping") + " replication slot " + s);
+                out.println(
+                        (dryRun ? "would drop" : "dropping")
+                                + " replication slot "
+                                + s
+                                + " and its heartbeat table "
+                                + HeartbeatTable.forSlot(s, null).id());
                 if (!dryRun) {
                     try (PreparedStatement st =
                             conn.prepareStatement("SELECT pg_drop_replication_slot(?)")) {
                         st.setString(1, s);
                         st.execute();
                     }
-                    try (PreparedStatement st =
-                            conn.prepareStatement(
-                                    "DELETE FROM "
-                                            + SourcePreflight.HEARTBEAT_TABLE.quoted()
-                                            + " WHERE slot = ?")) {
-                        st.setString(1, s);
-                        st.execute();
-                    } catch (java.sql.SQLException ignored) {
-                        // no heartbeat table: nothing to clean
+                    try (Statement st = conn.createStatement()) {
+                        st.execute(
+                                "DROP TABLE IF EXISTS "
+                                        + HeartbeatTable.forSlot(s, null).id().quoted());
                     }
                 }
             }

@@ -67,7 +67,8 @@ public final class ArchiveJob {
                             skip,
                             bounded
                                     ? null
-                                    : new HeartbeatWriter.Spec(plan.config().source(), g.slot()));
+                                    : new HeartbeatWriter.Spec(
+                                            plan.config().source(), g.slot(), g.heartbeat()));
             SingleOutputStreamOperator<Void> routed =
                     events.process(router)
                             .uid("permafrost-router-" + g.slot())

@@ -6,6 +6,7 @@ import io.permafrost.iceberg.CatalogSpec;
 import io.permafrost.schema.ArchiveTable;
 import io.permafrost.schema.PgCatalog.SourceTable;
 import io.permafrost.schema.PgColumn;
+import io.permafrost.source.HeartbeatTable;
 import io.permafrost.source.PreflightException;
 import io.permafrost.source.SourceConnections;
 import io.permafrost.source.SourcePreflight;
@@ -30,7 +31,11 @@ public record ArchivePlan(PermafrostConfig config, CatalogSpec catalog, List<Sou
 
     /** Tables read by one CDC source through one replication slot. */
     public record SourceGroup(
-            String slot, String chunkKey, List<ArchiveTable> tables, boolean partitioned) {}
+            String slot,
+            String chunkKey,
+            List<ArchiveTable> tables,
+            boolean partitioned,
+            HeartbeatTable heartbeat) {}
 
     /** Column types whose min/max PostgreSQL can compute, so Flink CDC can split by them. */
     private static final Set<String> SPLITTABLE =
@@ -73,20 +78,23 @@ public record ArchivePlan(PermafrostConfig config, CatalogSpec catalog, List<Sou
             if (catalog instanceof AutoCloseable c) {
                 c.close();
             }
-            preflight.ensureReplicationObjects(conn, described);
             List<SourceGroup> groups = new ArrayList<>();
             int n = 0;
             for (Map.Entry<String, List<ArchiveTable>> e : byChunkKey.entrySet()) {
                 String slot =
                         n == 0 ? config.source().slot() : config.source().slot() + "_" + (n + 1);
+                String chunkKey = e.getKey().isEmpty() ? null : e.getKey();
                 groups.add(
                         new SourceGroup(
                                 slot,
-                                e.getKey().isEmpty() ? null : e.getKey(),
+                                chunkKey,
                                 List.copyOf(e.getValue()),
-                                partitioned.get(e.getKey())));
+                                partitioned.get(e.getKey()),
+                                HeartbeatTable.forSlot(slot, chunkKey)));
                 n++;
             }
+            preflight.ensureReplicationObjects(
+                    conn, described, groups.stream().map(SourceGroup::heartbeat).toList());
             return new ArchivePlan(config, catalogSpec, List.copyOf(groups));
         } catch (SQLException e) {
             throw new PreflightException(1, "checking the source failed: " + e.getMessage(), e);

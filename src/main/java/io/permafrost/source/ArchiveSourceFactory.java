@@ -34,7 +34,7 @@ public final class ArchiveSourceFactory {
             schemas.add(t.id().schema());
             names.add(t.id().toString());
         }
-        TableId hb = SourcePreflight.HEARTBEAT_TABLE;
+        TableId hb = HeartbeatTable.forSlot(slot, chunkKey).id();
         schemas.add(hb.schema());
         names.add(hb.toString());
 
@@ -56,7 +56,7 @@ public final class ArchiveSourceFactory {
                         .includePartitionedTables(partitioned)
                         .closeIdleReaders(false)
                         .debeziumProperties(debeziumProperties(s, slot, tables))
-                        .deserializer(new ChangeEventDeserializer(tables, hb, slot));
+                        .deserializer(new ChangeEventDeserializer(tables, hb));
         if (chunkKey != null) {
             b.chunkKeyColumn(chunkKey);
         }
@@ -75,13 +75,6 @@ public final class ArchiveSourceFactory {
         p.setProperty("converters", ByteaArrayConverter.NAME + "," + NumericConverter.NAME);
         p.setProperty(ByteaArrayConverter.NAME + ".type", ByteaArrayConverter.class.getName());
         p.setProperty(NumericConverter.NAME + ".type", NumericConverter.class.getName());
-        p.setProperty(
-                "heartbeat.action.query",
-                "INSERT INTO "
-                        + SourcePreflight.HEARTBEAT_TABLE.quoted()
-                        + " (slot, ts) VALUES ('"
-                        + slot
-                        + "', now()) ON CONFLICT (slot) DO UPDATE SET ts = now()");
         List<String> keys = new ArrayList<>();
         for (ArchiveTable t : tables) {
             if (!t.config().keyColumns().isEmpty()) {

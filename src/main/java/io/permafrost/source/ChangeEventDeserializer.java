@@ -20,8 +20,8 @@ import org.apache.kafka.connect.source.SourceRecord;
 /**
  * Turns Debezium change records into {@link ChangeEvent}s: the row image after the change,
  * converted column by column, plus {@code _op}, {@code _lsn} and {@code _commit_ts}. Snapshot reads
- * ({@code op = r}) carry LSN 0 and no commit time; deletes are not archived. Changes of the
- * heartbeat table become heartbeats for this slot only.
+ * ({@code op = r}) carry LSN 0 and no commit time; deletes are not archived. Changes of the slot's
+ * heartbeat table become heartbeats.
  */
 public final class ChangeEventDeserializer implements DebeziumDeserializationSchema<ChangeEvent> {
 
@@ -29,13 +29,11 @@ public final class ChangeEventDeserializer implements DebeziumDeserializationSch
 
     private final List<ArchiveTable> tables;
     private final TableId heartbeatTable;
-    private final String slot;
     private transient Map<String, Integer> index;
 
-    public ChangeEventDeserializer(List<ArchiveTable> tables, TableId heartbeatTable, String slot) {
+    public ChangeEventDeserializer(List<ArchiveTable> tables, TableId heartbeatTable) {
         this.tables = List.copyOf(tables);
         this.heartbeatTable = heartbeatTable;
-        this.slot = slot;
     }
 
     @Override
@@ -47,8 +45,7 @@ public final class ChangeEventDeserializer implements DebeziumDeserializationSch
         Struct source = value.getStruct("source");
         String table = source.getString("schema") + "." + source.getString("table");
         if (heartbeatTable.toString().equals(table)) {
-            Struct after = value.getStruct("after");
-            if (!"r".equals(op) && after != null && slot.equals(after.get("slot"))) {
+            if (!"r".equals(op) && !"d".equals(op)) {
                 out.collect(ChangeEvent.heartbeat(commitMicros(record, source)));
             }
             return;

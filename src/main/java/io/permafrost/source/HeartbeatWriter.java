@@ -12,8 +12,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Keeps the commit-time frontier moving on a quiet database: every heartbeat interval it upserts
- * this slot's row of the heartbeat table, and the change arrives through the slot like any other.
+ * Keeps the commit-time frontier moving on a quiet database: every heartbeat interval it updates
+ * the slot's {@link HeartbeatTable}, and the change arrives through the slot like any other.
  *
  * <p>Permafrost writes the heartbeat itself instead of using Debezium's {@code
  * heartbeat.action.query}: Debezium runs that query only while it streams, and after a start it
@@ -25,7 +25,8 @@ public final class HeartbeatWriter implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(HeartbeatWriter.class);
 
     /** What a running job needs to start the writer where it runs. */
-    public record Spec(PermafrostConfig.Source source, String slot) implements Serializable {}
+    public record Spec(PermafrostConfig.Source source, String slot, HeartbeatTable table)
+            implements Serializable {}
 
     private final Spec spec;
     private final ScheduledExecutorService timer;
@@ -55,12 +56,7 @@ public final class HeartbeatWriter implements AutoCloseable {
             if (connection == null || connection.isClosed()) {
                 connection = SourceConnections.open(spec.source());
             }
-            try (PreparedStatement st =
-                    connection.prepareStatement(
-                            "INSERT INTO "
-                                    + SourcePreflight.HEARTBEAT_TABLE.quoted()
-                                    + " (slot, ts) VALUES (?, now()) ON CONFLICT (slot) DO UPDATE SET ts = now()")) {
-                st.setString(1, spec.slot());
+            try (PreparedStatement st = connection.prepareStatement(spec.table().upsert())) {
                 st.executeUpdate();
             }
             warned = false;

@@ -27,9 +27,6 @@ public final class SourcePreflight {
 
     private static final Logger LOG = LoggerFactory.getLogger(SourcePreflight.class);
 
-    /** The table whose updates keep the commit-time frontier moving on a quiet database. */
-    public static final TableId HEARTBEAT_TABLE = new TableId("public", "permafrost_heartbeat");
-
     private static final Set<String> TIME_TYPES = Set.of("timestamp", "timestamptz", "date");
     private static final Set<String> INTEGER_TYPES = Set.of("int2", "int4", "int8");
 
@@ -188,19 +185,17 @@ public final class SourcePreflight {
         return st;
     }
 
-    /** Creates the heartbeat table and the publication when missing; adds missing tables. */
-    public void ensureReplicationObjects(Connection conn, List<SourceTable> tables)
+    /** Creates the heartbeat tables and the publication when missing; adds missing tables. */
+    public void ensureReplicationObjects(
+            Connection conn, List<SourceTable> tables, List<HeartbeatTable> heartbeats)
             throws SQLException {
-        try (Statement s = conn.createStatement()) {
-            s.execute(
-                    "CREATE TABLE IF NOT EXISTS "
-                            + HEARTBEAT_TABLE.quoted()
-                            + " (slot text PRIMARY KEY, ts timestamptz NOT NULL)");
+        for (HeartbeatTable h : heartbeats) {
+            h.ensure(conn);
         }
         String pub = config.source().publication();
         List<TableId> wanted = new ArrayList<>();
         tables.forEach(t -> wanted.add(t.id()));
-        wanted.add(HEARTBEAT_TABLE);
+        heartbeats.forEach(h -> wanted.add(h.id()));
         boolean exists;
         boolean allTables = false;
         try (PreparedStatement st =
