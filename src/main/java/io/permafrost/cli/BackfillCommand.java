@@ -80,9 +80,10 @@ final class BackfillCommand implements Callable<Integer> {
             return i.getEpochSecond() * 1_000_000L + i.getNano() / 1000;
         } catch (DateTimeParseException e) {
             throw new ConfigException(
-                    "--until",
-                    "'" + text + "' is not a date or timestamp",
-                    "write e.g. 2024-01-31 or 2024-01-31T12:00:00");
+                    "option '--until': '"
+                            + text
+                            + "' is not a date or timestamp. Fix: write e.g. 2024-01-31 or "
+                            + "2024-01-31T12:00:00 (UTC)");
         }
     }
 }

@@ -46,6 +46,11 @@ public final class ConfigLoader {
         String text;
         try {
             text = Files.readString(file);
+        } catch (java.nio.file.NoSuchFileException e) {
+            throw new ConfigException(
+                    "cannot read config file "
+                            + file
+                            + ": it does not exist. Fix: pass an existing YAML file with -c FILE");
         } catch (IOException e) {
             throw new ConfigException(
                     "cannot read config file "

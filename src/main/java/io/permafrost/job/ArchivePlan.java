@@ -64,37 +64,51 @@ public record ArchivePlan(PermafrostConfig config, CatalogSpec catalog, List<Sou
             for (SourceTable st : described) {
                 ArchiveTables.mapColumns(st); // refuse unmappable types before anything is created
             }
-            Catalog catalog = openCatalog(catalogSpec);
-            Map<String, List<ArchiveTable>> byChunkKey = new LinkedHashMap<>();
-            Map<String, Boolean> partitioned = new LinkedHashMap<>();
+            // Group the tables by the chunk key their CDC source splits by: one slot per group.
+            Map<String, List<Integer>> byChunkKey = new LinkedHashMap<>();
             for (int i = 0; i < described.size(); i++) {
-                SourceTable st = described.get(i);
-                PermafrostConfig.Table cfg = config.tables().get(i);
-                ArchiveTable at = ArchiveTables.resolve(catalog, st, cfg, config.parquet());
-                String key = Objects.requireNonNullElse(chunkKeyOf(st, cfg), "");
-                byChunkKey.computeIfAbsent(key, k -> new ArrayList<>()).add(at);
-                partitioned.merge(key, st.partitioned(), Boolean::logicalOr);
+                String key =
+                        Objects.requireNonNullElse(
+                                chunkKeyOf(described.get(i), config.tables().get(i)), "");
+                byChunkKey.computeIfAbsent(key, k -> new ArrayList<>()).add(i);
+            }
+            List<HeartbeatTable> heartbeats = new ArrayList<>();
+            int n = 0;
+            for (String key : byChunkKey.keySet()) {
+                heartbeats.add(
+                        HeartbeatTable.forSlot(slotName(config, n++), key.isEmpty() ? null : key));
+            }
+            preflight.checkPrivileges(conn, described, heartbeats);
+
+            // Every check passed: from here on things are created.
+            Catalog catalog = openCatalog(catalogSpec);
+            List<SourceGroup> groups = new ArrayList<>();
+            n = 0;
+            for (Map.Entry<String, List<Integer>> e : byChunkKey.entrySet()) {
+                List<ArchiveTable> tables = new ArrayList<>();
+                boolean partitioned = false;
+                for (int i : e.getValue()) {
+                    tables.add(
+                            ArchiveTables.resolve(
+                                    catalog,
+                                    described.get(i),
+                                    config.tables().get(i),
+                                    config.parquet()));
+                    partitioned |= described.get(i).partitioned();
+                }
+                groups.add(
+                        new SourceGroup(
+                                slotName(config, n),
+                                e.getKey().isEmpty() ? null : e.getKey(),
+                                List.copyOf(tables),
+                                partitioned,
+                                heartbeats.get(n)));
+                n++;
             }
             if (catalog instanceof AutoCloseable c) {
                 c.close();
             }
-            List<SourceGroup> groups = new ArrayList<>();
-            int n = 0;
-            for (Map.Entry<String, List<ArchiveTable>> e : byChunkKey.entrySet()) {
-                String slot =
-                        n == 0 ? config.source().slot() : config.source().slot() + "_" + (n + 1);
-                String chunkKey = e.getKey().isEmpty() ? null : e.getKey();
-                groups.add(
-                        new SourceGroup(
-                                slot,
-                                chunkKey,
-                                List.copyOf(e.getValue()),
-                                partitioned.get(e.getKey()),
-                                HeartbeatTable.forSlot(slot, chunkKey)));
-                n++;
-            }
-            preflight.ensureReplicationObjects(
-                    conn, described, groups.stream().map(SourceGroup::heartbeat).toList());
+            preflight.ensureReplicationObjects(conn, described, heartbeats);
             return new ArchivePlan(config, catalogSpec, List.copyOf(groups));
         } catch (SQLException e) {
             throw new PreflightException(1, "checking the source failed: " + e.getMessage(), e);
@@ -132,6 +146,10 @@ public record ArchivePlan(PermafrostConfig config, CatalogSpec catalog, List<Sou
                     "reading max(" + t.window().column() + ") of " + t.id() + ": " + e.getMessage(),
                     e);
         }
+    }
+
+    private static String slotName(PermafrostConfig config, int group) {
+        return group == 0 ? config.source().slot() : config.source().slot() + "_" + (group + 1);
     }
 
     private static Catalog openCatalog(CatalogSpec spec) {

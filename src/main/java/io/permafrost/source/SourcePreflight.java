@@ -21,7 +21,7 @@ import org.slf4j.LoggerFactory;
 /**
  * Checks, before anything is written, that the database can be archived: logical replication is on,
  * every table exists, its window column fits its window, every row can be keyed, updates carry full
- * rows. Then makes sure the heartbeat table and the publication exist.
+ * rows. Then makes sure the heartbeat tables and the publication exist.
  */
 public final class SourcePreflight {
 
@@ -53,6 +53,181 @@ public final class SourcePreflight {
             described.add(checkTable(conn, config.tables().get(i), "tables[" + i + "]"));
         }
         return described;
+    }
+
+    /**
+     * Checks, read-only, that the user may do what comes after the checks: read the tables, create
+     * or write the heartbeat table, create or extend the publication, and create a replication
+     * slot. Without this a missing right would surface only after the Iceberg tables exist.
+     */
+    public void checkPrivileges(
+            Connection conn, List<SourceTable> tables, List<HeartbeatTable> heartbeats)
+            throws SQLException {
+        String user = '"' + config.source().user() + '"';
+        if (!bool(
+                conn,
+                "SELECT rolreplication OR rolsuper FROM pg_roles WHERE rolname = current_user")) {
+            throw new PreflightException(
+                    1,
+                    "user "
+                            + user
+                            + " may not use logical replication (it is neither REPLICATION nor superuser). "
+                            + "Fix: ALTER ROLE "
+                            + user
+                            + " REPLICATION");
+        }
+        for (SourceTable t : tables) {
+            if (!bool(
+                    conn,
+                    "SELECT has_table_privilege(to_regclass(?), 'SELECT')",
+                    t.id().quoted())) {
+                throw new PreflightException(
+                        1,
+                        "user "
+                                + user
+                                + " cannot read table "
+                                + t.id()
+                                + ". Fix: GRANT SELECT ON "
+                                + t.id().quoted()
+                                + " TO "
+                                + user);
+            }
+        }
+        List<TableId> existingHeartbeats = new ArrayList<>();
+        for (HeartbeatTable heartbeat : heartbeats) {
+            TableId hbId = heartbeat.id();
+            String hb = hbId.quoted();
+            boolean hbExists = bool(conn, "SELECT to_regclass(?) IS NOT NULL", hb);
+            if (!hbExists
+                    && !bool(conn, "SELECT has_schema_privilege(?, 'CREATE')", hbId.schema())) {
+                throw new PreflightException(
+                        1,
+                        "user "
+                                + user
+                                + " cannot create the heartbeat table "
+                                + hbId
+                                + " (no CREATE on schema "
+                                + hbId.schema()
+                                + "). Fix: GRANT CREATE ON SCHEMA "
+                                + hbId.schema()
+                                + " TO "
+                                + user);
+            }
+            if (hbExists
+                    && !bool(
+                            conn,
+                            "SELECT has_table_privilege(to_regclass(?), 'INSERT')"
+                                    + " AND has_table_privilege(to_regclass(?), 'UPDATE')",
+                            hb,
+                            hb)) {
+                throw new PreflightException(
+                        1,
+                        "user "
+                                + user
+                                + " cannot write the heartbeat table "
+                                + hbId
+                                + ". Fix: GRANT INSERT, UPDATE ON "
+                                + hb
+                                + " TO "
+                                + user);
+            }
+            if (hbExists) {
+                existingHeartbeats.add(hbId);
+            }
+        }
+        String pub = '"' + config.source().publication() + '"';
+        Publication p = readPublication(conn);
+        if (p.allTables()) {
+            return;
+        }
+        if (!p.exists()
+                && !bool(conn, "SELECT has_database_privilege(current_database(), 'CREATE')")) {
+            throw new PreflightException(
+                    1,
+                    "user "
+                            + user
+                            + " cannot create publication "
+                            + pub
+                            + " (no CREATE on database "
+                            + config.source().database()
+                            + "). Fix: GRANT CREATE ON DATABASE \""
+                            + config.source().database()
+                            + "\" TO "
+                            + user);
+        }
+        List<TableId> toAdd = new ArrayList<>();
+        tables.forEach(t -> toAdd.add(t.id()));
+        toAdd.addAll(existingHeartbeats);
+        toAdd.removeIf(id -> p.tables().contains(id.toString()));
+        if (toAdd.isEmpty()) {
+            return;
+        }
+        if (p.exists() && !p.owned()) {
+            throw new PreflightException(
+                    1,
+                    "publication "
+                            + pub
+                            + " lacks "
+                            + toAdd
+                            + ", and only its owner may add tables. Fix: as its owner run ALTER PUBLICATION "
+                            + pub
+                            + " ADD TABLE "
+                            + String.join(", ", toAdd.stream().map(TableId::quoted).toList()));
+        }
+        for (TableId id : toAdd) {
+            if (!bool(
+                    conn,
+                    "SELECT pg_has_role(relowner, 'USAGE') FROM pg_class WHERE oid = to_regclass(?)",
+                    id.quoted())) {
+                throw new PreflightException(
+                        1,
+                        "user "
+                                + user
+                                + " must own table "
+                                + id
+                                + " to add it to publication "
+                                + pub
+                                + " (PostgreSQL lets only a table's owner publish it). Fix: ALTER TABLE "
+                                + id.quoted()
+                                + " OWNER TO "
+                                + user);
+            }
+        }
+    }
+
+    /** What the catalog says about this config's publication. */
+    private record Publication(
+            boolean exists, boolean allTables, boolean owned, Set<String> tables) {}
+
+    private Publication readPublication(Connection conn) throws SQLException {
+        String pub = config.source().publication();
+        try (PreparedStatement st =
+                conn.prepareStatement(
+                        "SELECT puballtables, pg_has_role(pubowner, 'USAGE') FROM pg_publication WHERE pubname = ?")) {
+            st.setString(1, pub);
+            try (ResultSet rs = st.executeQuery()) {
+                if (!rs.next()) {
+                    return new Publication(false, false, false, Set.of());
+                }
+                boolean allTables = rs.getBoolean(1);
+                boolean owned = rs.getBoolean(2);
+                Set<String> present = new HashSet<>();
+                try (PreparedStatement tables =
+                        conn.prepareStatement(
+                                "SELECT n.nspname || '.' || c.relname FROM pg_publication_rel pr "
+                                        + "JOIN pg_publication p ON p.oid = pr.prpubid "
+                                        + "JOIN pg_class c ON c.oid = pr.prrelid "
+                                        + "JOIN pg_namespace n ON n.oid = c.relnamespace WHERE p.pubname = ?")) {
+                    tables.setString(1, pub);
+                    try (ResultSet t = tables.executeQuery()) {
+                        while (t.next()) {
+                            present.add(t.getString(1));
+                        }
+                    }
+                }
+                return new Publication(true, allTables, owned, Set.copyOf(present));
+            }
+        }
     }
 
     private SourceTable checkTable(Connection conn, PermafrostConfig.Table t, String key)
@@ -196,20 +371,8 @@ public final class SourcePreflight {
         List<TableId> wanted = new ArrayList<>();
         tables.forEach(t -> wanted.add(t.id()));
         heartbeats.forEach(h -> wanted.add(h.id()));
-        boolean exists;
-        boolean allTables = false;
-        try (PreparedStatement st =
-                conn.prepareStatement(
-                        "SELECT puballtables FROM pg_publication WHERE pubname = ?")) {
-            st.setString(1, pub);
-            try (ResultSet rs = st.executeQuery()) {
-                exists = rs.next();
-                if (exists) {
-                    allTables = rs.getBoolean(1);
-                }
-            }
-        }
-        if (!exists) {
+        Publication p = readPublication(conn);
+        if (!p.exists()) {
             String list = String.join(", ", wanted.stream().map(TableId::quoted).toList());
             try (Statement s = conn.createStatement()) {
                 s.execute(
@@ -222,29 +385,27 @@ public final class SourcePreflight {
             LOG.info("Created publication {} for {}", pub, wanted);
             return;
         }
-        if (allTables) {
+        if (p.allTables()) {
             return;
         }
-        Set<String> present = new HashSet<>();
-        try (PreparedStatement st =
-                conn.prepareStatement(
-                        "SELECT n.nspname || '.' || c.relname FROM pg_publication_rel pr "
-                                + "JOIN pg_publication p ON p.oid = pr.prpubid "
-                                + "JOIN pg_class c ON c.oid = pr.prrelid "
-                                + "JOIN pg_namespace n ON n.oid = c.relnamespace WHERE p.pubname = ?")) {
-            st.setString(1, pub);
-            try (ResultSet rs = st.executeQuery()) {
-                while (rs.next()) {
-                    present.add(rs.getString(1));
-                }
-            }
-        }
+        Set<String> present = p.tables();
         for (TableId id : wanted) {
             if (!present.contains(id.toString())) {
                 try (Statement s = conn.createStatement()) {
                     s.execute("ALTER PUBLICATION \"" + pub + "\" ADD TABLE " + id.quoted());
                 }
                 LOG.info("Added {} to publication {}", id, pub);
+            }
+        }
+    }
+
+    private static boolean bool(Connection conn, String sql, String... params) throws SQLException {
+        try (PreparedStatement st = conn.prepareStatement(sql)) {
+            for (int i = 0; i < params.length; i++) {
+                st.setString(i + 1, params[i]);
+            }
+            try (ResultSet rs = st.executeQuery()) {
+                return rs.next() && rs.getBoolean(1);
             }
         }
     }
