@@ -60,6 +60,11 @@ final class ErrorHandler implements CommandLine.IExecutionExceptionHandler {
                 message = t.getMessage();
             }
         }
-        return message == null ? e.getClass().getSimpleName() : message;
+        if (t.getMessage() == null) {
+            // e.g. an UnsupportedOperationException deep in a job: name it beside the nearest
+            // message
+            return t.getClass().getName() + (message == null ? "" : " (" + message + ")");
+        }
+        return message;
     }
 }

@@ -20,6 +20,8 @@ import picocli.CommandLine.Command;
             BackfillCommand.class,
             DemoCommand.class,
             TeardownCommand.class,
+            VerifyCommand.class,
+            DeleteCommand.class,
             CommandLine.HelpCommand.class
         })
 public final class Main implements Runnable {

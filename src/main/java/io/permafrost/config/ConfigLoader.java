@@ -72,14 +72,23 @@ public final class ConfigLoader {
             throw new ConfigException("the config is not valid YAML: " + e.getMessage());
         }
         Node top = Node.root(root);
-        top.allowOnly("source", "tables", "warehouse", "catalog", "job", "parquet");
+        top.allowOnly(
+                "source", "tables", "warehouse", "catalog", "job", "parquet", "verify", "delete");
         String warehouse = normalizeLocation(top.string("warehouse", "./warehouse"), baseDir);
         PermafrostConfig.Source source = source(top.child("source", true));
         List<PermafrostConfig.Table> tables = tables(top.list("tables"));
         PermafrostConfig.Catalog catalog = catalog(top.child("catalog", false), warehouse);
         PermafrostConfig.Job job = job(top.child("job", false), warehouse);
         PermafrostConfig.Parquet parquet = parquet(top.child("parquet", false));
-        return new PermafrostConfig(source, tables, warehouse, catalog, job, parquet);
+        return new PermafrostConfig(
+                source,
+                tables,
+                warehouse,
+                catalog,
+                job,
+                parquet,
+                verify(top.child("verify", false)),
+                delete(top.child("delete", false)));
     }
 
     private PermafrostConfig.Source source(Node n) {
@@ -137,7 +146,7 @@ public final class ConfigLoader {
         List<PermafrostConfig.Table> tables = new ArrayList<>();
         Set<TableId> seen = new HashSet<>();
         for (Node t : items) {
-            t.allowOnly("name", "window", "close_after", "chunk_key", "key");
+            t.allowOnly("name", "window", "close_after", "chunk_key", "key", "retention");
             String name = t.requiredString("name");
             TableId id;
             try {
@@ -154,6 +163,7 @@ public final class ConfigLoader {
             String column = w.requiredString("column");
             WindowSpec spec;
             long closeAfter;
+            long retention;
             if (w.has("granularity") == w.has("range")) {
                 throw new ConfigException(
                         w.key(""),
@@ -171,6 +181,7 @@ public final class ConfigLoader {
                             null);
                 }
                 closeAfter = duration(t, "close_after", "10m").toNanos() / 1000;
+                retention = duration(t, "retention", "30d").toNanos() / 1000;
             } else {
                 long range = w.longValue("range", 0);
                 if (range <= 0) {
@@ -181,6 +192,11 @@ public final class ConfigLoader {
                 }
                 spec = new WindowSpec.Range(column, range);
                 closeAfter = t.longValue("close_after", 0);
+                retention = t.longValue("retention", 0);
+                if (retention < 0) {
+                    throw new ConfigException(
+                            t.key("retention"), "must be >= 0 for range windows", null);
+                }
                 if (closeAfter < 0) {
                     throw new ConfigException(
                             t.key("close_after"), "must be >= 0 for range windows", null);
@@ -192,7 +208,8 @@ public final class ConfigLoader {
                             spec,
                             closeAfter,
                             t.string("chunk_key", null),
-                            t.stringList("key")));
+                            t.stringList("key"),
+                            retention));
         }
         return List.copyOf(tables);
     }
@@ -259,6 +276,35 @@ public final class ConfigLoader {
                     "files roll at row-group boundaries; keep row groups well below the target size");
         }
         return new PermafrostConfig.Parquet(codec, target, rowGroup);
+    }
+
+    private PermafrostConfig.Verify verify(Node n) {
+        n.allowOnly("webhook_url", "example_keys", "follow_interval");
+        String url = n.string("webhook_url", null);
+        if (url != null && !url.matches("https?://.+")) {
+            throw new ConfigException(
+                    n.key("webhook_url"),
+                    "'" + url + "' is not an http(s) URL",
+                    "write e.g. https://hooks.example.com/permafrost");
+        }
+        int examples = n.integer("example_keys", 10);
+        if (examples < 0 || examples > 1000) {
+            throw new ConfigException(
+                    n.key("example_keys"), "must be 0..1000, got " + examples, null);
+        }
+        return new PermafrostConfig.Verify(url, examples, duration(n, "follow_interval", "30s"));
+    }
+
+    private PermafrostConfig.Delete delete(Node n) {
+        n.allowOnly("partitions");
+        String partitions = n.string("partitions", "drop").toLowerCase(Locale.ROOT);
+        if (!List.of("drop", "detach").contains(partitions)) {
+            throw new ConfigException(
+                    n.key("partitions"),
+                    "must be drop or detach, got '" + partitions + "'",
+                    "drop removes a verified window's partition; detach keeps it as a table of its own");
+        }
+        return new PermafrostConfig.Delete(partitions);
     }
 
     static Duration duration(Node n, String key, String def) {

@@ -14,7 +14,9 @@ public record PermafrostConfig(
         String warehouse,
         Catalog catalog,
         Job job,
-        Parquet parquet)
+        Parquet parquet,
+        Verify verify,
+        Delete delete)
         implements Serializable {
 
     /** The PostgreSQL database and its logical replication resources. */
@@ -52,16 +54,24 @@ public record PermafrostConfig(
     }
 
     /**
-     * One archived table. {@code closeAfter} is in the window's unit: microseconds for time
-     * windows, column units for range windows.
+     * One archived table. {@code closeAfter} and {@code retention} are in the window's unit:
+     * microseconds for time windows, column units for range windows.
      */
     public record Table(
             TableId id,
             WindowSpec window,
             long closeAfter,
             String chunkKey,
-            List<String> keyColumns)
+            List<String> keyColumns,
+            long retention)
             implements Serializable {}
+
+    /** Verification: where to report failures, how many differing keys to name. */
+    public record Verify(String webhookUrl, int exampleKeys, Duration followInterval)
+            implements Serializable {}
+
+    /** Deletion: what happens to a detached partition that equals its window (drop or detach). */
+    public record Delete(String partitions) implements Serializable {}
 
     /** The Iceberg catalog: {@code type} is hadoop, jdbc or rest; properties go to Iceberg. */
     public record Catalog(String type, String name, Map<String, String> properties)

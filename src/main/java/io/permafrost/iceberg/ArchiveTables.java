@@ -109,7 +109,10 @@ public final class ArchiveTables {
         return b.build();
     }
 
-    /** Creates or loads the table and resolves what the job needs to write it. */
+    /**
+     * Creates or loads the table and resolves what the job needs to write it. With {@code parquet}
+     * null the table must exist already (read-only use, e.g. verification).
+     */
     public static ArchiveTable resolve(
             Catalog catalog,
             SourceTable st,
@@ -122,6 +125,14 @@ public final class ArchiveTables {
         if (catalog.tableExists(ident)) {
             table = catalog.loadTable(ident);
             checkCompatible(st.id(), table, desired, cfg.window());
+        } else if (parquet == null) {
+            throw new PreflightException(
+                    2,
+                    "table "
+                            + st.id()
+                            + " has no archive yet (no Iceberg table "
+                            + ident
+                            + " in the catalog). Fix: run 'permafrost backfill' or 'permafrost run' first");
         } else {
             if (catalog instanceof SupportsNamespaces ns
                     && !ns.namespaceExists(ident.namespace())) {

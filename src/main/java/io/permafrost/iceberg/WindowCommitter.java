@@ -4,6 +4,7 @@ import io.permafrost.model.Granularity;
 import io.permafrost.model.Window;
 import io.permafrost.model.WindowSpec;
 import io.permafrost.schema.ArchiveTable;
+import io.permafrost.schema.WindowBounds;
 import io.permafrost.schema.WindowColumnKind;
 import java.time.Instant;
 import java.time.ZoneOffset;
@@ -24,8 +25,6 @@ import org.apache.iceberg.PartitionData;
 import org.apache.iceberg.Snapshot;
 import org.apache.iceberg.Table;
 import org.apache.iceberg.exceptions.ValidationException;
-import org.apache.iceberg.expressions.Expression;
-import org.apache.iceberg.expressions.Expressions;
 import org.apache.iceberg.io.CloseableIterable;
 import org.apache.iceberg.parquet.ParquetUtil;
 import org.slf4j.Logger;
@@ -169,7 +168,7 @@ public final class WindowCommitter {
             return paths;
         }
         try (CloseableIterable<FileScanTask> tasks =
-                table.newScan().filter(rangeOf(window)).planFiles()) {
+                table.newScan().filter(WindowBounds.iceberg(archive, window)).planFiles()) {
             for (FileScanTask t : tasks) {
                 paths.add(t.file().location());
             }
@@ -177,28 +176,6 @@ public final class WindowCommitter {
             throw new java.io.UncheckedIOException(e);
         }
         return paths;
-    }
-
-    private Expression rangeOf(Window w) {
-        String col = archive.window().column();
-        Object start;
-        Object end;
-        switch (archive.windowKind()) {
-            case DATE -> {
-                start = (int) (w.start() / 86_400_000_000L);
-                end = (int) (w.end() / 86_400_000_000L);
-            }
-            case SHORT, INT -> {
-                start = (int) w.start();
-                end = (int) Math.min(w.end(), Integer.MAX_VALUE);
-            }
-            default -> {
-                start = w.start();
-                end = w.end();
-            }
-        }
-        return Expressions.and(
-                Expressions.greaterThanOrEqual(col, start), Expressions.lessThan(col, end));
     }
 
     /** The partition tuple of a window, in Iceberg's internal form. */

@@ -123,6 +123,42 @@ public record ArchivePlan(PermafrostConfig config, CatalogSpec catalog, List<Sou
         }
     }
 
+    /**
+     * The archived tables as they are, for commands that read the archive and the source but must
+     * not create anything (verify, delete, status): no Iceberg table, publication or slot is made.
+     */
+    public static List<ArchiveTable> existingArchive(PermafrostConfig config) {
+        try (Connection conn = SourceConnections.open(config.source())) {
+            List<ArchiveTable> out = new ArrayList<>();
+            Catalog catalog = openCatalog(CatalogSpec.of(config.catalog()));
+            try {
+                for (int i = 0; i < config.tables().size(); i++) {
+                    PermafrostConfig.Table cfg = config.tables().get(i);
+                    SourceTable st =
+                            io.permafrost.schema.PgCatalog.describe(conn, cfg.id())
+                                    .orElseThrow(
+                                            () ->
+                                                    new PreflightException(
+                                                            2,
+                                                            "table "
+                                                                    + cfg.id()
+                                                                    + " does not exist in database "
+                                                                    + config.source().database()));
+                    out.add(ArchiveTables.resolve(catalog, st, cfg, null));
+                }
+            } finally {
+                if (catalog instanceof AutoCloseable c) {
+                    c.close();
+                }
+            }
+            return out;
+        } catch (PreflightException e) {
+            throw e;
+        } catch (Exception e) {
+            throw new PreflightException(1, "reading the archive failed: " + e.getMessage(), e);
+        }
+    }
+
     public List<ArchiveTable> tables() {
         return groups.stream().flatMap(g -> g.tables().stream()).toList();
     }

@@ -21,7 +21,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** Continuous archival: snapshot, then the WAL; windows close by the database's clock. */
-class ContinuousIT {
+public class ContinuousIT {
 
     @TempDir Path dir;
 
@@ -181,11 +181,11 @@ class ContinuousIT {
                         });
     }
 
-    static String ts(Instant i) {
+    public static String ts(Instant i) {
         return i.atOffset(ZoneOffset.UTC).toString();
     }
 
-    static String windowPath(Instant hour) {
+    public static String windowPath(Instant hour) {
         var t = hour.atOffset(ZoneOffset.UTC);
         return String.format(
                 "year=%04d/month=%02d/day=%02d/hour=%02d",
