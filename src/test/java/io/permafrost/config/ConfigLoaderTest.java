@@ -248,7 +248,7 @@ class ConfigLoaderTest {
     void unknownTopLevelKey() {
         assertError(SOURCE + ONE_TABLE + "warehous: /tmp/x\n")
                 .hasMessageContaining("config 'warehous': unknown key")
-                .hasMessageContaining("[catalog, job, parquet, source, tables, warehouse]");
+                .hasMessageContaining("[catalog, delete, job, parquet, source, tables, verify, warehouse]");
     }
 
     @Test
