@@ -22,6 +22,7 @@ import picocli.CommandLine.Command;
             TeardownCommand.class,
             VerifyCommand.class,
             DeleteCommand.class,
+            ReplayCommand.class,
             CommandLine.HelpCommand.class
         })
 public final class Main implements Runnable {

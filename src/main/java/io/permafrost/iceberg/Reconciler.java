@@ -146,6 +146,16 @@ public final class Reconciler {
         } catch (IOException e) {
             throw new java.io.UncheckedIOException(e);
         }
+        // Files a replay replaced are no longer in the table but must never come back: count every
+        // file any snapshot added.
+        for (org.apache.iceberg.Snapshot s : table.snapshots()) {
+            if ("replay".equals(s.summary().get(WindowCommitter.KIND))) {
+                for (org.apache.iceberg.Snapshot older : table.snapshots()) {
+                    older.addedDataFiles(table.io()).forEach(f -> paths.add(f.location()));
+                }
+                break;
+            }
+        }
         return paths;
     }
 

@@ -180,6 +180,11 @@ public final class WindowCommitter {
 
     /** The partition tuple of a window, in Iceberg's internal form. */
     PartitionData partitionOf(Window w) {
+        return partitionOf(table, archive, w);
+    }
+
+    /** The partition tuple of a window of a table, in Iceberg's internal form. */
+    public static PartitionData partitionOf(Table table, ArchiveTable archive, Window w) {
         PartitionData p = new PartitionData(table.spec().partitionType());
         WindowSpec spec = archive.window();
         Object value;

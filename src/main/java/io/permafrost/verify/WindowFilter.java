@@ -25,7 +25,8 @@ public record WindowFilter(String table, String from, String to)
         return to == null || w.start() < bound(t, to);
     }
 
-    static long bound(ArchiveTable t, String text) {
+    /** A --from/--to value in the table's window unit. */
+    public static long bound(ArchiveTable t, String text) {
         String s = text.trim();
         if (s.contains("=")) {
             return t.window().parsePath(s).start();
@@ -33,13 +34,20 @@ public record WindowFilter(String table, String from, String to)
         if (s.matches("-?\\d+")) {
             return Long.parseLong(s);
         }
-        java.time.Instant i =
-                s.length() <= 10
-                        ? java.time.LocalDate.parse(s)
-                                .atStartOfDay()
-                                .toInstant(java.time.ZoneOffset.UTC)
-                        : java.time.LocalDateTime.parse(s.replace("Z", ""))
-                                .toInstant(java.time.ZoneOffset.UTC);
-        return i.getEpochSecond() * 1_000_000L + i.getNano() / 1000;
+        try {
+            java.time.Instant i =
+                    s.length() <= 10
+                            ? java.time.LocalDate.parse(s)
+                                    .atStartOfDay()
+                                    .toInstant(java.time.ZoneOffset.UTC)
+                            : java.time.LocalDateTime.parse(s.replace("Z", ""))
+                                    .toInstant(java.time.ZoneOffset.UTC);
+            return i.getEpochSecond() * 1_000_000L + i.getNano() / 1000;
+        } catch (java.time.format.DateTimeParseException e) {
+            throw new io.permafrost.config.ConfigException(
+                    "--from/--to",
+                    "'" + text + "' is not a window path, date, timestamp or integer",
+                    "write e.g. year=2024/month=01/day=15, 2024-01-15, 2024-01-15T12:00:00 or 1000000");
+        }
     }
 }

@@ -248,7 +248,8 @@ class ConfigLoaderTest {
     void unknownTopLevelKey() {
         assertError(SOURCE + ONE_TABLE + "warehous: /tmp/x\n")
                 .hasMessageContaining("config 'warehous': unknown key")
-                .hasMessageContaining("[catalog, delete, job, parquet, source, tables, verify, warehouse]");
+                .hasMessageContaining(
+                        "[catalog, delete, job, parquet, source, tables, verify, warehouse]");
     }
 
     @Test

@@ -194,6 +194,84 @@ class VerifyDeleteIT {
     }
 
     @Test
+    void replayRepairsAFailedWindowAndNeverTouchesADeletedOne() throws Exception {
+        String db = archived("replay", "");
+        // D15 verified and deleted; D16 then diverges from its archive.
+        assertThat(Cli.run("verify", "-c", config().toString()).code).isZero();
+        assertThat(Cli.run("delete", "-c", config().toString(), "--table", "events").code).isZero();
+        assertThat(manifest(D15).state()).isEqualTo(WindowState.DELETED);
+        EmbeddedPostgres.execute(
+                db,
+                "INSERT INTO events VALUES (7000, timestamptz '2024-01-16 06:00:00+00', 'inserted later', NULL)");
+        // D16 and D17 were deleted too by the delete above (retention 0s): put rows back to replay.
+        EmbeddedPostgres.execute(
+                db,
+                "INSERT INTO events SELECT g, timestamptz '2024-01-18 00:00:00+00' + (g - 10000) * interval '1 minute', 'd18', NULL"
+                        + " FROM generate_series(10000, 10009) g");
+        assertThat(Cli.run("backfill", "-c", config().toString()).code).isZero();
+        assertThat(Cli.run("verify", "-c", config().toString()).code).isZero();
+        String d18 = "year=2024/month=01/day=18";
+        assertThat(manifest(d18).state()).isEqualTo(WindowState.VERIFIED);
+        EmbeddedPostgres.execute(
+                db, "UPDATE events SET note = 'fixed in the source' WHERE id = 10003");
+        assertThat(Cli.run("verify", "-c", config().toString(), "--force", "--from", d18).code)
+                .isEqualTo(1);
+        assertThat(manifest(d18).state()).isEqualTo(WindowState.FAILED);
+
+        Cli dry =
+                Cli.run(
+                        "replay",
+                        "-c",
+                        config().toString(),
+                        "--table",
+                        "events",
+                        "--from",
+                        "2024-01-15",
+                        "--to",
+                        "2024-01-19",
+                        "--dry-run");
+        assertThat(dry.code).as("%s", dry).isZero();
+        assertThat(dry.out)
+                .contains(D15 + " ", "skipped: already deleted")
+                .contains(d18 + " ", "would replace with 10 rows")
+                .contains("window(s) would be replayed");
+        Cli replay =
+                Cli.run(
+                        "replay",
+                        "-c",
+                        config().toString(),
+                        "--table",
+                        "events",
+                        "--from",
+                        d18,
+                        "--to",
+                        "2024-01-19");
+        assertThat(replay.code).as("%s", replay).isZero();
+        assertThat(replay.out).contains("replaced: 1 files, 10 rows");
+        assertThat(manifest(d18).state()).isEqualTo(WindowState.COMMITTED);
+        Cli verify = Cli.run("verify", "-c", config().toString(), "--from", d18);
+        assertThat(verify.code).as("%s", verify).isZero();
+        assertThat(manifest(d18).state()).isEqualTo(WindowState.VERIFIED);
+        // A later start must not bring the replaced files back.
+        assertThat(Cli.run("backfill", "-c", config().toString()).code).isZero();
+        assertThat(Cli.run("verify", "-c", config().toString(), "--from", d18).out)
+                .contains("unchanged since verified");
+        assertThat(
+                        Cli.run(
+                                        "replay",
+                                        "-c",
+                                        config().toString(),
+                                        "--table",
+                                        "events",
+                                        "--from",
+                                        "nonsense",
+                                        "--to",
+                                        d18)
+                                .code)
+                .isEqualTo(2);
+    }
+
+    @Test
     void aWindowThatIsExactlyOnePartitionIsDetachedProvenAndDropped() throws Exception {
         String db = EmbeddedPostgres.newDatabase("verify_part");
         EmbeddedPostgres.execute(
