@@ -81,8 +81,31 @@ public final class ArchiveRunner {
         return env.executeAsync(config.job().name() + (options.bounded() ? " backfill" : " run"));
     }
 
-    /** After a bounded job: append what FileSink committed but the job could not hand over. */
+    /**
+     * After a bounded job: append what FileSink committed but the job could not hand over, and drop
+     * the replication slot Flink CDC created for it unless a continuous run depends on it, so that
+     * a finished backfill leaves no slot retaining WAL.
+     */
     public void finishBounded() throws Exception {
+        String runCheckpoints = config.job().checkpointDir() + "/" + config.job().name() + "-run";
+        if (CheckpointLocator.latest(runCheckpoints).isEmpty()) {
+            try (java.sql.Connection conn =
+                    io.permafrost.source.SourceConnections.open(config.source())) {
+                for (ArchivePlan.SourceGroup g : plan.groups()) {
+                    try (java.sql.PreparedStatement st =
+                            conn.prepareStatement(
+                                    "SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots"
+                                            + " WHERE slot_name = ? AND database = current_database() AND NOT active")) {
+                        st.setString(1, g.slot());
+                        if (st.executeQuery().next()) {
+                            LOG.info(
+                                    "Dropped replication slot {}: the backfill is done and no run depends on it",
+                                    g.slot());
+                        }
+                    }
+                }
+            }
+        }
         Catalog catalog = plan.catalog().open();
         try {
             for (ArchiveTable t : plan.tables()) {

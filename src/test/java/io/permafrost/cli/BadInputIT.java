@@ -147,7 +147,7 @@ class BadInputIT {
                         "'wherehouse'",
                         "unknown key",
                         "Fix",
-                        "[catalog, job, parquet, source, tables, warehouse]");
+                        "[catalog, delete, job, parquet, source, tables, verify, warehouse]");
         assertNothingWritten(db);
     }
 

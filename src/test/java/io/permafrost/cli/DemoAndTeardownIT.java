@@ -58,7 +58,13 @@ class DemoAndTeardownIT {
         cl.setOut(new PrintWriter(out));
         assertThat(cl.execute("backfill", "-c", config.toString())).isZero();
         EmbeddedPostgres.execute(
-                db, "SELECT pg_create_logical_replication_slot('" + db + "', 'pgoutput')");
+                db,
+                "SELECT pg_create_logical_replication_slot('"
+                        + db
+                        + "', 'pgoutput')"
+                        + " WHERE NOT EXISTS (SELECT 1 FROM pg_replication_slots WHERE slot_name = '"
+                        + db
+                        + "')");
         assertThat(objects(db)).isEqualTo("slots=1 publications=1 heartbeat_tables=1");
 
         assertThat(cl.execute("teardown", "-c", config.toString(), "--dry-run")).isZero();
