@@ -10,6 +10,7 @@ import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
+import java.sql.ResultSet;
 import java.sql.Statement;
 import java.time.Instant;
 import java.time.LocalDate;
@@ -100,7 +101,7 @@ final class DemoCommand implements Callable<Integer> {
             ArchiveRunner run =
                     new ArchiveRunner(cfg, new ArchiveRunner.Options(false, null, false));
             JobClient job = run.start();
-            long live = insertLive(pg, today);
+            long live = insertLive(pg, today, run);
             job.cancel().get();
             try {
                 job.getJobExecutionResult().get();
@@ -133,24 +134,60 @@ final class DemoCommand implements Callable<Integer> {
         return ExitCodes.OK;
     }
 
-    private long insertLive(EmbeddedPostgres pg, LocalDate today) throws Exception {
-        long deadline = System.currentTimeMillis() + liveSeconds * 1000L;
+    /**
+     * Inserts live rows once the job streams the WAL (rows written during its snapshot would be
+     * snapshot reads of already archived windows), plus one late row, then waits until the late
+     * row's amendment is in Iceberg.
+     */
+    private long insertLive(EmbeddedPostgres pg, LocalDate today, ArchiveRunner run)
+            throws Exception {
         long inserted = 0;
-        boolean late = false;
         try (Connection c = pg.getPostgresDatabase().getConnection();
                 Statement s = c.createStatement()) {
+            await(
+                    "the job to stream the WAL",
+                    () -> {
+                        try (ResultSet rs =
+                                s.executeQuery(
+                                        "SELECT active FROM pg_replication_slots WHERE slot_name = 'permafrost_demo'")) {
+                            return rs.next() && rs.getBoolean(1);
+                        }
+                    });
+            s.execute(liveRows(1, "timestamptz '" + today.minusDays(2) + " 12:00:00+00'"));
+            long deadline = System.currentTimeMillis() + liveSeconds * 1000L;
             while (System.currentTimeMillis() < deadline) {
                 s.execute(liveRows(100, "now()"));
                 inserted += 100;
-                if (!late && System.currentTimeMillis() > deadline - liveSeconds * 500L) {
-                    s.execute(liveRows(1, "timestamptz '" + today.minusDays(2) + " 12:00:00+00'"));
-                    late = true;
-                }
                 Thread.sleep(1000);
             }
         }
-        Thread.sleep(5000); // let the last checkpoint commit the late row's amendment
+        String window =
+                String.format(
+                        "year=%04d/month=%02d/day=%02d",
+                        today.minusDays(2).getYear(),
+                        today.minusDays(2).getMonthValue(),
+                        today.minusDays(2).getDayOfMonth());
+        await(
+                "the late row's amendment of " + window,
+                () ->
+                        ArchiveReport.read(run.plan().catalog(), run.plan().tables()).stream()
+                                .flatMap(t -> t.windows().stream())
+                                .anyMatch(w -> w.window().equals(window) && w.snapshots() > 1));
         return inserted;
+    }
+
+    private interface Condition {
+        boolean met() throws Exception;
+    }
+
+    private void await(String what, Condition condition) throws Exception {
+        long deadline = System.currentTimeMillis() + 180_000;
+        while (!condition.met()) {
+            if (System.currentTimeMillis() > deadline) {
+                throw new IllegalStateException("gave up after 3 minutes waiting for " + what);
+            }
+            Thread.sleep(500);
+        }
     }
 
     private void prepareDir() throws IOException {

@@ -232,7 +232,17 @@ public final class ConfigLoader {
 
     private PermafrostConfig.Job job(Node n, String warehouse) {
         n.allowOnly(
-                "name", "parallelism", "checkpoint_interval", "checkpoint_dir", "state_backend");
+                "name",
+                "parallelism",
+                "checkpoint_interval",
+                "checkpoint_dir",
+                "state_backend",
+                "metrics_port");
+        Integer metricsPort = n.has("metrics_port") ? n.integer("metrics_port", 0) : null;
+        if (metricsPort != null && (metricsPort < 1 || metricsPort > 65535)) {
+            throw new ConfigException(
+                    n.key("metrics_port"), "must be 1..65535, got " + metricsPort, "e.g. 9249");
+        }
         int parallelism = n.integer("parallelism", 1);
         if (parallelism < 1) {
             throw new ConfigException(
@@ -255,7 +265,8 @@ public final class ConfigLoader {
                 parallelism,
                 duration(n, "checkpoint_interval", "30s"),
                 n.string("checkpoint_dir", stripSlash(warehouse) + "/_flink/checkpoints"),
-                backend);
+                backend,
+                metricsPort);
     }
 
     private PermafrostConfig.Parquet parquet(Node n) {

@@ -83,7 +83,8 @@ public record PermafrostConfig(
             int parallelism,
             Duration checkpointInterval,
             String checkpointDir,
-            String stateBackend)
+            String stateBackend,
+            Integer metricsPort)
             implements Serializable {}
 
     /** Parquet file settings. */

@@ -103,6 +103,7 @@ public final class WindowCommitOperator extends AbstractStreamOperator<Void>
         windowsCommitted = getMetricGroup().counter("windowsCommitted");
         rowsCommitted = getMetricGroup().counter("rowsCommitted");
         getMetricGroup().gauge("pendingFiles", () -> state.pending.size());
+        getMetricGroup().gauge("oldestOpenWindowAgeMs", this::oldestOpenWindowAgeMs);
     }
 
     @Override
@@ -187,6 +188,23 @@ public final class WindowCommitOperator extends AbstractStreamOperator<Void>
         while (it.hasNext() && it.next() < ready) {
             it.remove();
         }
+    }
+
+    /**
+     * For time windows, how long ago the oldest window with files not yet in Iceberg started; -1
+     * when there is none (or for range windows, which have no age).
+     */
+    private long oldestOpenWindowAgeMs() {
+        if (!(archive.window() instanceof io.permafrost.model.WindowSpec.Time)) {
+            return -1;
+        }
+        long oldest = Long.MAX_VALUE;
+        for (DataFileRef f : List.copyOf(state.pending.values())) {
+            oldest = Math.min(oldest, archive.window().parsePath(f.window()).start());
+        }
+        return oldest == Long.MAX_VALUE
+                ? -1
+                : Math.max(0, System.currentTimeMillis() - oldest / 1000);
     }
 
     @Override

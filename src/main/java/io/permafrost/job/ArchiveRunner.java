@@ -187,6 +187,12 @@ public final class ArchiveRunner {
         conf.set(
                 RestartStrategyOptions.RESTART_STRATEGY_FIXED_DELAY_DELAY,
                 java.time.Duration.ofSeconds(5));
+        if (job.metricsPort() != null) {
+            conf.setString(
+                    "metrics.reporter.prom.factory.class",
+                    "org.apache.flink.metrics.prometheus.PrometheusReporterFactory");
+            conf.setString("metrics.reporter.prom.port", job.metricsPort().toString());
+        }
         restore.ifPresent(r -> conf.set(StateRecoveryOptions.SAVEPOINT_PATH, r));
         return conf;
     }

@@ -31,6 +31,7 @@ public final class HeartbeatWriter implements AutoCloseable {
     private final Spec spec;
     private final ScheduledExecutorService timer;
     private Connection connection;
+    private volatile long retainedWalBytes = -1;
     private boolean warned;
 
     private HeartbeatWriter(Spec spec) {
@@ -55,6 +56,15 @@ public final class HeartbeatWriter implements AutoCloseable {
         try {
             if (connection == null || connection.isClosed()) {
                 connection = SourceConnections.open(spec.source());
+            }
+            try (PreparedStatement st =
+                    connection.prepareStatement(
+                            "SELECT pg_wal_lsn_diff(pg_current_wal_lsn(), restart_lsn)::bigint"
+                                    + " FROM pg_replication_slots WHERE slot_name = ?")) {
+                st.setString(1, spec.slot());
+                try (java.sql.ResultSet rs = st.executeQuery()) {
+                    retainedWalBytes = rs.next() ? rs.getLong(1) : -1;
+                }
             }
             try (PreparedStatement st = connection.prepareStatement(spec.table().upsert())) {
                 st.executeUpdate();
@@ -81,6 +91,14 @@ public final class HeartbeatWriter implements AutoCloseable {
             // already broken
         }
         connection = null;
+    }
+
+    /**
+     * WAL bytes the slot makes PostgreSQL keep (current LSN minus the slot's restart LSN), as of
+     * the last beat; -1 when unknown. The classic way these pipelines fill a disk.
+     */
+    public long retainedWalBytes() {
+        return retainedWalBytes;
     }
 
     @Override

@@ -28,6 +28,8 @@ public final class VerifyFunction extends RichMapFunction<VerifyTask, WindowVeri
     private transient ManifestStore store;
     private transient Notifier notifier;
     private transient Map<Integer, Table> icebergTables;
+    private transient org.apache.flink.metrics.Counter verified;
+    private transient org.apache.flink.metrics.Counter failed;
 
     public VerifyFunction(PermafrostConfig config, List<ArchiveTable> tables) {
         this.config = config;
@@ -41,6 +43,8 @@ public final class VerifyFunction extends RichMapFunction<VerifyTask, WindowVeri
         store = new ManifestStore(config.warehouse());
         notifier = new Notifier(config.verify().webhookUrl());
         icebergTables = new HashMap<>();
+        verified = getRuntimeContext().getMetricGroup().counter("windowsVerified");
+        failed = getRuntimeContext().getMetricGroup().counter("windowsFailed");
     }
 
     @Override
@@ -50,8 +54,16 @@ public final class VerifyFunction extends RichMapFunction<VerifyTask, WindowVeri
                 icebergTables.computeIfAbsent(
                         task.table(), i -> catalog.loadTable(ArchiveTables.identifier(at.id())));
         iceberg.refresh();
-        return new WindowVerifier(at, iceberg, conn, store, notifier, config.verify().exampleKeys())
-                .verify(task.window(), task.force());
+        WindowVerifier.Outcome o =
+                new WindowVerifier(
+                                at, iceberg, conn, store, notifier, config.verify().exampleKeys())
+                        .verify(task.window(), task.force());
+        if (o.state() == io.permafrost.manifest.WindowState.VERIFIED) {
+            verified.inc();
+        } else if (o.state() == io.permafrost.manifest.WindowState.FAILED) {
+            failed.inc();
+        }
+        return o;
     }
 
     @Override

@@ -44,6 +44,7 @@ public final class TableRouter extends ProcessFunction<ChangeEvent, Void> {
     private transient Counter[] rowCounters;
     private transient long lastProgress;
     private transient HeartbeatWriter heartbeatWriter;
+    private transient volatile long lastCommitMicros;
 
     /**
      * @param heartbeat where the first subtask writes heartbeats; null for bounded runs
@@ -86,13 +87,32 @@ public final class TableRouter extends ProcessFunction<ChangeEvent, Void> {
                             .counter("rowsRead");
         }
         lastProgress = System.currentTimeMillis();
+        lastCommitMicros = Long.MIN_VALUE;
+        // Source lag: how far the newest commit read from the WAL is behind the wall clock.
+        getRuntimeContext()
+                .getMetricGroup()
+                .gauge(
+                        "sourceLagMs",
+                        () ->
+                                lastCommitMicros == Long.MIN_VALUE
+                                        ? -1L
+                                        : Math.max(
+                                                0,
+                                                System.currentTimeMillis()
+                                                        - lastCommitMicros / 1000));
         if (heartbeat != null && getRuntimeContext().getTaskInfo().getIndexOfThisSubtask() == 0) {
             heartbeatWriter = HeartbeatWriter.start(heartbeat);
+            getRuntimeContext()
+                    .getMetricGroup()
+                    .gauge("slotRetainedWalBytes", heartbeatWriter::retainedWalBytes);
         }
     }
 
     @Override
     public void processElement(ChangeEvent e, Context ctx, Collector<Void> out) {
+        if (e.commitMicros() != Long.MIN_VALUE) {
+            lastCommitMicros = Math.max(lastCommitMicros, e.commitMicros());
+        }
         if (e.isHeartbeat()) {
             for (int i = 0; i < tables.size(); i++) {
                 if (tables.get(i).window() instanceof WindowSpec.Time) {

@@ -177,7 +177,8 @@ class ConfigLoaderTest {
                                 4,
                                 Duration.ofMinutes(2),
                                 "s3://archive/checkpoints",
-                                "hashmap"));
+                                "hashmap",
+                                null));
         assertThat(c.parquet())
                 .isEqualTo(new PermafrostConfig.Parquet("snappy", 64 * MB, 512 * 1024));
     }

@@ -43,12 +43,16 @@ public class ContinuousIT {
                         + h2
                         + "' + g * interval '1 minute', 'later ' || g"
                         + " FROM generate_series(1, 50) g");
+        int metricsPort;
+        try (java.net.ServerSocket free = new java.net.ServerSocket(0)) {
+            metricsPort = free.getLocalPort();
+        }
         Path config =
                 TestConfig.write(
                         dir,
                         db,
                         "  - name: events\n    window: {column: created_at, granularity: hourly}\n    close_after: 0s\n",
-                        "");
+                        "  metrics_port: " + metricsPort + "\n");
         Archive archive = new Archive(dir.resolve("warehouse"), "events");
         String w3 = windowPath(hour.minus(3, ChronoUnit.HOURS));
         String w2 = windowPath(hour.minus(2, ChronoUnit.HOURS));
@@ -92,6 +96,27 @@ public class ContinuousIT {
             Path open = dir.resolve("warehouse/public/events/data/" + now);
             await().atMost(Duration.ofMinutes(1)).until(() -> countParquet(open) > 0);
             assertThat(archive.commits()).noneMatch(c -> c.contains(now));
+            // Flink's and Permafrost's metrics, scraped as Prometheus would.
+            String metrics =
+                    java.net.http.HttpClient.newHttpClient()
+                            .send(
+                                    java.net.http.HttpRequest.newBuilder(
+                                                    java.net.URI.create(
+                                                            "http://localhost:"
+                                                                    + metricsPort
+                                                                    + "/metrics"))
+                                            .build(),
+                                    java.net.http.HttpResponse.BodyHandlers.ofString())
+                            .body();
+            assertThat(metrics)
+                    .contains(
+                            "rowsRead",
+                            "windowsCommitted",
+                            "rowsCommitted",
+                            "sourceLagMs",
+                            "slotRetainedWalBytes",
+                            "oldestOpenWindowAgeMs",
+                            "pendingFiles");
         } finally {
             job.cancel().get();
         }
