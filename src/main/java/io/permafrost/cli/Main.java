@@ -30,7 +30,12 @@ public final class Main implements Runnable {
     @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
     public static void main(String[] args) {
-        System.exit(commandLine().execute(args));
+        int code = commandLine().execute(args);
+        if (ProgramExit.insideFlink()) {
+            ProgramExit.endInsideFlink(code);
+            return;
+        }
+        System.exit(code);
     }
 
     /** The configured command line, also used by tests to run commands as a user types them. */

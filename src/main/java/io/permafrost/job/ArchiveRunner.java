@@ -66,18 +66,26 @@ public final class ArchiveRunner {
     public JobClient start() throws Exception {
         plan = ArchivePlan.prepare(config);
         closeLimits = closeLimits();
-        Optional<String> restore =
-                options.fresh() ? Optional.empty() : CheckpointLocator.latest(checkpointDir());
-        Map<String, Set<String>> committed = reconcileAtStart(restore.isPresent());
-        Configuration conf = flinkConfiguration(restore);
+        ResumePoint resume =
+                ResumePoint.choose(
+                        StreamExecutionEnvironment.getExecutionEnvironment().getConfiguration(),
+                        options.fresh(),
+                        checkpointDir());
+        Map<String, Set<String>> committed = reconcileAtStart(resume.resuming());
+        Configuration conf = flinkConfiguration(resume.path());
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(conf);
         ArchiveJob.build(env, plan, options.bounded(), closeLimits, committed);
-        restore.ifPresentOrElse(
-                r -> LOG.info("Resuming from checkpoint {}", r),
-                () ->
-                        LOG.info(
-                                "Starting {} without a checkpoint to resume",
-                                options.bounded() ? "backfill" : "run"));
+        resume.path()
+                .ifPresentOrElse(
+                        r ->
+                                LOG.info(
+                                        "Resuming from {} {}",
+                                        resume.given() ? "the given savepoint" : "checkpoint",
+                                        r),
+                        () ->
+                                LOG.info(
+                                        "Starting {} without a checkpoint to resume",
+                                        options.bounded() ? "backfill" : "run"));
         return env.executeAsync(config.job().name() + (options.bounded() ? " backfill" : " run"));
     }
 
