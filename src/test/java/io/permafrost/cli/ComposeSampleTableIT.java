@@ -72,7 +72,9 @@ class ComposeSampleTableIT {
                         shipped.warehouse(),
                         shipped.catalog(),
                         shipped.job(),
-                        shipped.parquet());
+                        shipped.parquet(),
+                        shipped.verify(),
+                        shipped.delete());
         try (Connection c = EmbeddedPostgres.connect(compose)) {
             List<SourceTable> tables = new SourcePreflight(here).check(c);
             assertThat(tables).hasSize(1);
