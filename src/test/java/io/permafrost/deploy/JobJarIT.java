@@ -170,6 +170,9 @@ class JobJarIT {
             if (pattern.startsWith("ch.qos.reload4j:")) {
                 continue; // log4j 1: the distribution's log4j-1.2-api answers for it
             }
+            if (pattern.equals("org.apache.flink:flink-metrics-prometheus")) {
+                continue; // the distribution ships it under plugins/metrics-prometheus
+            }
             assertThat(provided.stream().anyMatch(c -> ShadeConfig.matches(pattern, c)))
                     .as(
                             "excluded %s is on a Flink 1.20.1 distribution's class path %s",
