@@ -12,7 +12,8 @@ import picocli.CommandLine.Command;
             "Archives PostgreSQL tables into Parquet and Apache Iceberg, continuously, with proof.",
             "",
             "Start with 'permafrost demo' (no set-up), then write a config (see README.md) and use",
-            "'backfill' for history and 'run' for continuous archival."
+            "'backfill' for history and 'run' for continuous archival. Operate the archive with",
+            "'status', 'list', 'fetch' and 'validate'."
         },
         footer = {"", "Exit codes: 0 ok, 1 failure, 2 bad usage or configuration."},
         subcommands = {
@@ -23,6 +24,10 @@ import picocli.CommandLine.Command;
             VerifyCommand.class,
             DeleteCommand.class,
             ReplayCommand.class,
+            StatusCommand.class,
+            ListCommand.class,
+            FetchCommand.class,
+            ValidateCommand.class,
             CommandLine.HelpCommand.class
         })
 public final class Main implements Runnable {

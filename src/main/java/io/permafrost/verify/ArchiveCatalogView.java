@@ -2,6 +2,7 @@ package io.permafrost.verify;
 
 import io.permafrost.iceberg.WindowCommitter;
 import io.permafrost.manifest.WindowManifest;
+import io.permafrost.model.TableId;
 import io.permafrost.model.Window;
 import io.permafrost.schema.ArchiveTable;
 import io.permafrost.schema.WindowBounds;
@@ -28,6 +29,11 @@ public final class ArchiveCatalogView {
 
     /** Every committed window of the table, by window path, in commit order. */
     public static Map<String, CommittedWindow> windows(ArchiveTable at, Table table) {
+        return windows(at.id(), table);
+    }
+
+    /** The same, for commands that resolve the Iceberg table without the database. */
+    public static Map<String, CommittedWindow> windows(TableId id, Table table) {
         table.refresh();
         Map<String, List<Long>> ids = new LinkedHashMap<>();
         Map<String, Long> firstAt = new LinkedHashMap<>();
@@ -51,10 +57,7 @@ public final class ArchiveCatalogView {
                         out.put(
                                 w,
                                 new CommittedWindow(
-                                        at.id().toString(),
-                                        w,
-                                        new ArrayList<>(list),
-                                        firstAt.get(w))));
+                                        id.toString(), w, new ArrayList<>(list), firstAt.get(w))));
         return out;
     }
 
