@@ -172,7 +172,10 @@ public final class Bench {
                         .setServerConfig("checkpoint_timeout", "30min")
                         .start();
         try {
-            base = new Params().set("pg.port", pg.getPort());
+            base =
+                    new Params()
+                            .set("pg.port", pg.getPort())
+                            .set("pg.datadir", work.resolve("pgdata"));
             try (Connection c = Pg.connect(base, "postgres")) {
                 report.postgres = Pg.queryString(c, "SHOW server_version");
                 c.createStatement().execute("CREATE DATABASE bench");
@@ -264,7 +267,9 @@ public final class Bench {
                     heap,
                     timeout(rows));
         }
-        deleteTree(stage);
+        if (!keep) {
+            deleteTree(stage);
+        }
     }
 
     private void pipelineLimit() throws Exception {

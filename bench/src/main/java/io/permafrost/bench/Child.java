@@ -26,6 +26,39 @@ public final class Child {
 
     private Child() {}
 
+    /**
+     * CPU seconds of the timed part of a measurement: this JVM's (with the processes it started and
+     * reaped, such as psql) and the PostgreSQL server's (all its processes).
+     */
+    public static final class Cpu {
+        private final Path pgData;
+        private final double jvm0;
+        private final double pg0;
+
+        private Cpu(Params in) {
+            this.pgData = Path.of(in.get("pg.datadir"));
+            this.jvm0 = Machine.cpuSeconds(ProcessHandle.current().pid(), true);
+            this.pg0 = Machine.postgresCpuSeconds(pgData);
+        }
+
+        public static Cpu start(Params in) {
+            return new Cpu(in);
+        }
+
+        /** Records {@code cpu_s} and {@code pg_cpu_s} since {@link #start}. */
+        public Params stop(Params out) {
+            double jvm1 = Machine.cpuSeconds(ProcessHandle.current().pid(), true);
+            double pg1 = Machine.postgresCpuSeconds(pgData);
+            if (jvm0 >= 0 && jvm1 >= 0) {
+                out.set("cpu_s", jvm1 - jvm0);
+            }
+            if (pg0 >= 0 && pg1 >= 0) {
+                out.set("pg_cpu_s", pg1 - pg0);
+            }
+            return out;
+        }
+    }
+
     public static void main(String[] args) throws Exception {
         String what = args[0];
         Params in = Params.read(Path.of(args[1]));

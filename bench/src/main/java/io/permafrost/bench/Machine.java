@@ -64,6 +64,61 @@ final class Machine {
         return null;
     }
 
+    /** Clock ticks per second of /proc/<pid>/stat (USER_HZ: 100 on Linux). */
+    static final double TICKS = 100.0;
+
+    /**
+     * CPU seconds of a process from {@code /proc/<pid>/stat}: user + system, plus those of its
+     * reaped children when {@code children}; -1 when unreadable.
+     */
+    static double cpuSeconds(long pid, boolean children) {
+        try {
+            String stat = Files.readString(Path.of("/proc/" + pid + "/stat"));
+            String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+            // after "pid (comm) ": state ppid ... utime=f[11] stime=f[12] cutime=f[13] cstime=f[14]
+            long ticks = Long.parseLong(f[11]) + Long.parseLong(f[12]);
+            if (children) {
+                ticks += Long.parseLong(f[13]) + Long.parseLong(f[14]);
+            }
+            return ticks / TICKS;
+        } catch (Exception e) {
+            return -1;
+        }
+    }
+
+    /**
+     * CPU seconds used so far by a PostgreSQL server: the postmaster with the backends it reaped,
+     * plus the live processes it started.
+     */
+    static double postgresCpuSeconds(Path dataDir) {
+        try {
+            long postmaster =
+                    Long.parseLong(
+                            Files.readAllLines(dataDir.resolve("postmaster.pid")).get(0).strip());
+            double total = cpuSeconds(postmaster, true);
+            try (var procs = Files.list(Path.of("/proc"))) {
+                for (Path p : (Iterable<Path>) procs::iterator) {
+                    String name = p.getFileName().toString();
+                    if (!name.chars().allMatch(Character::isDigit)) {
+                        continue;
+                    }
+                    try {
+                        String stat = Files.readString(p.resolve("stat"));
+                        String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+                        if (Long.parseLong(f[1]) == postmaster) {
+                            total += cpuSeconds(Long.parseLong(name), false);
+                        }
+                    } catch (Exception gone) {
+                        // exited meanwhile
+                    }
+                }
+            }
+            return total;
+        } catch (Exception e) {
+            return -1;
+        }
+    }
+
     private static final Pattern DURATION = Pattern.compile("(\\d+)\\s*(ms|s|m|h)");
 
     static long millis(String duration) {

@@ -115,13 +115,19 @@ final class Report {
                 String.format(
                         "table:    %,.1f MB on disk with indexes; COPY binary %,.1f MB = %.0f bytes/row: MB/s below is rows/s x %.0f bytes, for every row alike%n%n",
                         tableBytes / 1e6, copyBytes / 1e6, bytesPerRow, bytesPerRow));
+        b.setLength(b.length() - 1);
+        b.append(
+                "CPU us/row: CPU time of the timed part, measuring JVM (with the processes it started)"
+                        + " plus the PostgreSQL server, per row; cores: that CPU time / wall time\n\n");
         String head =
                 String.format(
-                        "%-3s %-48s %-28s %8s %8s %-13s %9s%n",
+                        ROW,
                         "#",
                         "measurement",
                         "rows/s median (min-max)",
                         "MB/s",
+                        "CPU us/row",
+                        "cores",
                         "out MB",
                         "files/window",
                         "peak RSS");
@@ -138,7 +144,7 @@ final class Report {
                         problem != null
                                 ? problem
                                 : "not measured: " + skipped.getOrDefault(id, "not run");
-                b.append(String.format("%-3s %-48s %s%n", id, e.getValue(), why));
+                b.append(String.format("%-3s %-47s %s%n", id, e.getValue(), why));
                 continue;
             }
             double[] rate = stats(rs.stream().mapToDouble(r -> rate(id, r)).toArray());
@@ -155,18 +161,21 @@ final class Report {
                                         ? " (max " + first.get("max_files_per_window") + ")"
                                         : "");
             }
+            double[] cpu = cpuPerRow(rs);
             b.append(
                     String.format(
-                            "%-3s %-48s %-28s %8s %8s %-13s %9s%n",
+                            ROW,
                             id,
                             e.getValue(),
                             withRange(rate, rs.size()),
                             num(rate[0] * bytesPerRow / 1e6),
+                            cpu == null ? "-" : num(cpu[0]),
+                            cpu == null ? "-" : String.format("%.2f", cpu[1]),
                             out[0] < 0 ? "-" : num(out[0]),
                             files,
                             rss < 0 ? "-" : String.format("%,d MB", rss / 1024)));
             if (problem != null) {
-                b.append(String.format("%-3s %-48s %s%n", "", "", "!! " + problem));
+                b.append(String.format("%-3s %-47s %s%n", "", "", "!! " + problem));
             }
             StringBuilder n = new StringBuilder();
             n.append(id).append(": ").append(first.get("notes", ""));
@@ -202,6 +211,29 @@ final class Report {
             b.append("  ").append(n).append('\n');
         }
         return b.toString();
+    }
+
+    private static final String ROW = "%-3s %-47s %-26s %7s %10s %5s %7s %-13s %9s%n";
+
+    /** Median {CPU microseconds per row, cores busy} of runs that measured CPU, or null. */
+    private static double[] cpuPerRow(List<Params> rs) {
+        List<double[]> v = new ArrayList<>();
+        for (Params r : rs) {
+            double jvm = r.getDouble("cpu_s", -1);
+            double pg = r.getDouble("pg_cpu_s", -1);
+            long n = r.getLong("rows", 0);
+            double s = r.getDouble("seconds", 0);
+            if (jvm >= 0 && pg >= 0 && n > 0 && s > 0) {
+                v.add(new double[] {(jvm + pg) * 1e6 / n, (jvm + pg) / s});
+            }
+        }
+        if (v.isEmpty()) {
+            return null;
+        }
+        return new double[] {
+            stats(v.stream().mapToDouble(x -> x[0]).toArray())[0],
+            stats(v.stream().mapToDouble(x -> x[1]).toArray())[0]
+        };
     }
 
     private void ratio(StringBuilder b, String a, String c, String what) {

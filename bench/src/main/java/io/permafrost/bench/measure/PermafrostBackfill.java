@@ -24,9 +24,11 @@ public final class PermafrostBackfill implements Child.Measure {
         StringWriter out = new StringWriter();
         CommandLine cli = Main.commandLine();
         cli.setOut(new PrintWriter(out));
+        Child.Cpu cpu = Child.Cpu.start(in);
         long t0 = System.nanoTime();
         int rc = cli.execute("backfill", "-c", config.toString(), "--fresh");
         double seconds = (System.nanoTime() - t0) / 1e9;
+        Params result = cpu.stop(new Params());
         System.err.println(out);
         if (rc != 0) {
             throw new IllegalStateException("permafrost backfill exited with " + rc);
@@ -36,7 +38,7 @@ public final class PermafrostBackfill implements Child.Measure {
         int trc = teardown.execute("teardown", "-c", config.toString());
 
         IcebergStats stats = IcebergStats.of(PermafrostConfigs.location(in));
-        return stats.into(new Params())
+        return stats.into(result)
                 .set("seconds", seconds)
                 .set(
                         "notes",

@@ -32,6 +32,7 @@ public final class PipelineLimit implements Child.Measure {
         Throwable[] readError = new Throwable[1];
         long[] inBytes = new long[1];
 
+        Child.Cpu cpu = Child.Cpu.start(in);
         long t0 = System.nanoTime();
         Thread reader =
                 new Thread(
@@ -72,11 +73,11 @@ public final class PipelineLimit implements Child.Measure {
         }
         reader.join();
         double seconds = (System.nanoTime() - t0) / 1e9;
+        Params out = cpu.stop(new Params());
         if (readError[0] != null) {
             throw new IllegalStateException("COPY reader failed", readError[0]);
         }
-        return new Params()
-                .set("rows", rows)
+        return out.set("rows", rows)
                 .set("seconds", seconds)
                 .set("in_bytes", inBytes[0])
                 .set("out_bytes", SinkLimit.sizeOf(outDir))

@@ -52,6 +52,7 @@ public final class SinkLimit implements Child.Measure {
         AtomicLong inBytes = new AtomicLong();
         List<Throwable> errors = new ArrayList<>();
         List<Thread> workers = new ArrayList<>();
+        Child.Cpu cpu = Child.Cpu.start(in);
         long t1 = System.nanoTime();
         for (int i = 0; i < threads; i++) {
             Thread t =
@@ -85,14 +86,14 @@ public final class SinkLimit implements Child.Measure {
             t.join();
         }
         double seconds = (System.nanoTime() - t1) / 1e9;
+        Params out = cpu.stop(new Params());
         if (!errors.isEmpty()) {
             throw new IllegalStateException("encoding failed", errors.get(0));
         }
         if (decoded != rows.get()) {
             throw new IllegalStateException("decoded " + decoded + " rows but wrote " + rows);
         }
-        return new Params()
-                .set("rows", rows.get())
+        return out.set("rows", rows.get())
                 .set("seconds", seconds)
                 .set("in_bytes", inBytes.get())
                 .set("out_bytes", sizeOf(outDir))

@@ -12,10 +12,11 @@ public final class SourceLimit implements Child.Measure {
     public Params run(Params in) throws Exception {
         try (Connection c = Pg.connect(in, in.get("db"))) {
             Pg.CountingNull sink = new Pg.CountingNull();
+            Child.Cpu cpu = Child.Cpu.start(in);
             long t0 = System.nanoTime();
             long rows = Pg.copyBinary(c, "SELECT * FROM " + Pg.TABLE, sink);
             double s = (System.nanoTime() - t0) / 1e9;
-            return new Params()
+            return cpu.stop(new Params())
                     .set("rows", rows)
                     .set("seconds", s)
                     .set("in_bytes", sink.bytes)

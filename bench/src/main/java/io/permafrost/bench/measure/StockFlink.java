@@ -129,6 +129,7 @@ public final class StockFlink implements Child.Measure {
                                 CatalogLoader.hadoop("bench", hadoop, catalogProps), id))
                 .append();
 
+        Child.Cpu cpu = Child.Cpu.start(in);
         long t0 = System.nanoTime();
         env.execute("stock flink-cdc -> iceberg FlinkSink");
         double seconds = (System.nanoTime() - t0) / 1e9;
@@ -138,7 +139,7 @@ public final class StockFlink implements Child.Measure {
                 String.format(
                         "parallelism %d, checkpoints every %d s, chunk key uploaded_date (indexed), default chunk size",
                         parallelism, in.getLong("checkpoint.ms") / 1000));
-        return stats.into(new Params())
+        return stats.into(cpu.stop(new Params()))
                 .set("seconds", seconds)
                 .set("notes", String.join("; ", notes));
     }

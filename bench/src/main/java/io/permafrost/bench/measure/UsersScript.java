@@ -34,8 +34,53 @@ public final class UsersScript implements Child.Measure {
         Path parquet = dir.resolve(Pg.TABLE + ".zstd.parquet");
         String psql = in.get("psql", "");
 
-        long t0 = System.nanoTime();
-        String exporter;
+        try (Connection duck = DriverManager.getConnection("jdbc:duckdb:");
+                Statement s = duck.createStatement()) {
+            // Load DuckDB's native library before timing: a duckdb CLI would not pay for that.
+            String duckVersion;
+            try (ResultSet rs = s.executeQuery("SELECT version()")) {
+                rs.next();
+                duckVersion = rs.getString(1);
+            }
+            Child.Cpu cpu = Child.Cpu.start(in);
+            long t0 = System.nanoTime();
+            String exporter = export(in, psql, csv);
+            double exportSeconds = (System.nanoTime() - t0) / 1e9;
+            long t1 = System.nanoTime();
+            s.execute(duckdbCopy(csv, parquet));
+            double duckSeconds = (System.nanoTime() - t1) / 1e9;
+            Params out = cpu.stop(new Params());
+            if (!psql.isEmpty()) {
+                exporter = psql + " (" + version(psql) + ")";
+            }
+            long rows;
+            try (ResultSet rs =
+                    s.executeQuery("SELECT count(*) FROM read_parquet('" + parquet + "')")) {
+                rs.next();
+                rows = rs.getLong(1);
+            }
+            long csvBytes = Files.size(csv);
+            Files.delete(csv);
+            return out.set("rows", rows)
+                    .set("seconds", exportSeconds + duckSeconds)
+                    .set("out_bytes", Files.size(parquet))
+                    .set("files", 1)
+                    .set("windows", 1)
+                    .set("exporter", exporter)
+                    .set(
+                            "notes",
+                            String.format(
+                                    "export: %s %.1f s (CSV %,.0f MB), DuckDB %s read_csv -> Parquet ZSTD %.1f s (all cores, one file, no windows, no Iceberg)",
+                                    exporter,
+                                    exportSeconds,
+                                    csvBytes / 1e6,
+                                    duckVersion,
+                                    duckSeconds));
+        }
+    }
+
+    /** The CSV export, with psql when there is one; returns what ran. */
+    private static String export(Params in, String psql, Path csv) throws Exception {
         if (!psql.isEmpty()) {
             ProcessBuilder pb =
                     new ProcessBuilder(
@@ -63,52 +108,16 @@ public final class UsersScript implements Child.Measure {
             if (rc != 0) {
                 throw new IllegalStateException(psql + " exited with " + rc);
             }
-            exporter = psql + " (" + version(psql) + ")";
-        } else {
-            try (Connection c = Pg.connect(in, in.get("db"));
-                    OutputStream out = Files.newOutputStream(csv)) {
-                try (Statement s = c.createStatement()) {
-                    s.execute("SET TimeZone = 'UTC'");
-                }
-                c.unwrap(PGConnection.class).getCopyAPI().copyOut(EXPORT, out);
-            }
-            exporter = "JDBC CopyManager (no psql client found)";
+            return psql;
         }
-        double exportSeconds = (System.nanoTime() - t0) / 1e9;
-
-        long rows;
-        double duckSeconds;
-        String duckVersion;
-        try (Connection duck = DriverManager.getConnection("jdbc:duckdb:");
-                Statement s = duck.createStatement()) {
-            // The driver's native library is loaded by now: a duckdb CLI would not pay for that.
-            try (ResultSet rs = s.executeQuery("SELECT version()")) {
-                rs.next();
-                duckVersion = rs.getString(1);
+        try (Connection c = Pg.connect(in, in.get("db"));
+                OutputStream out = Files.newOutputStream(csv)) {
+            try (Statement s = c.createStatement()) {
+                s.execute("SET TimeZone = 'UTC'");
             }
-            long t1 = System.nanoTime();
-            s.execute(duckdbCopy(csv, parquet));
-            duckSeconds = (System.nanoTime() - t1) / 1e9;
-            try (ResultSet rs =
-                    s.executeQuery("SELECT count(*) FROM read_parquet('" + parquet + "')")) {
-                rs.next();
-                rows = rs.getLong(1);
-            }
+            c.unwrap(PGConnection.class).getCopyAPI().copyOut(EXPORT, out);
         }
-        long csvBytes = Files.size(csv);
-        Files.delete(csv);
-        return new Params()
-                .set("rows", rows)
-                .set("seconds", exportSeconds + duckSeconds)
-                .set("out_bytes", Files.size(parquet))
-                .set("files", 1)
-                .set("windows", 1)
-                .set("exporter", exporter)
-                .set(
-                        "notes",
-                        String.format(
-                                "export: %s %.1f s (CSV %,.0f MB), DuckDB %s read_csv -> Parquet ZSTD %.1f s (all cores, one file, no windows, no Iceberg)",
-                                exporter, exportSeconds, csvBytes / 1e6, duckVersion, duckSeconds));
+        return "JDBC CopyManager (no psql client found)";
     }
 
     static String duckdbCopy(Path csv, Path parquet) {

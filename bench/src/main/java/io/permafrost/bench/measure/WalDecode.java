@@ -43,6 +43,7 @@ public final class WalDecode implements Child.Measure {
         }
         String endLsn = String.format("%X/%X", end >>> 32, end & 0xffffffffL);
         String method;
+        Child.Cpu cpu = Child.Cpu.start(in);
         long t0 = System.nanoTime();
         if (!recv.isEmpty()) {
             ProcessBuilder pb =
@@ -88,13 +89,13 @@ public final class WalDecode implements Child.Measure {
             method = "pg_logical_slot_get_binary_changes (pgoutput), counted (no pg_recvlogical)";
         }
         double seconds = (System.nanoTime() - t0) / 1e9;
+        Params result = cpu.stop(new Params());
         try (Connection c = Pg.connect(in, db);
                 Statement s = c.createStatement()) {
             s.execute("SELECT pg_drop_replication_slot('" + SLOT + "')");
             s.execute("DROP PUBLICATION " + PUB);
         }
-        return new Params()
-                .set("rows", rows)
+        return result.set("rows", rows)
                 .set("seconds", seconds)
                 .set("wal_bytes", end - start)
                 .set("method", method)
