@@ -36,9 +36,10 @@ public final class Child {
         private final double pg0;
 
         private Cpu(Params in) {
-            this.pgData = Path.of(in.get("pg.datadir"));
+            String dir = in.get("pg.datadir", null);
+            this.pgData = dir == null ? null : Path.of(dir);
             this.jvm0 = Machine.cpuSeconds(ProcessHandle.current().pid(), true);
-            this.pg0 = Machine.postgresCpuSeconds(pgData);
+            this.pg0 = pgData == null ? -1 : Machine.postgresCpuSeconds(pgData);
         }
 
         public static Cpu start(Params in) {
@@ -48,7 +49,7 @@ public final class Child {
         /** Records {@code cpu_s} and {@code pg_cpu_s} since {@link #start}. */
         public Params stop(Params out) {
             double jvm1 = Machine.cpuSeconds(ProcessHandle.current().pid(), true);
-            double pg1 = Machine.postgresCpuSeconds(pgData);
+            double pg1 = pgData == null ? -1 : Machine.postgresCpuSeconds(pgData);
             if (jvm0 >= 0 && jvm1 >= 0) {
                 out.set("cpu_s", jvm1 - jvm0);
             }
