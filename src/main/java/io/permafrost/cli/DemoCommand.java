@@ -33,7 +33,7 @@ import picocli.CommandLine.Spec;
             "(one Iceberg snapshot per daily window), then archives live inserts and a late row for a",
             "while, and prints what it did and where to look."
         })
-final class DemoCommand implements Callable<Integer> {
+public final class DemoCommand implements Callable<Integer> {
 
     private static final String MARKER = ".permafrost-demo";
 
@@ -233,8 +233,11 @@ final class DemoCommand implements Callable<Integer> {
         return config;
     }
 
-    /** The permanent_data_items table of the users' ETL scripts (its "Data Schema"). */
-    static final String SCHEMA =
+    /**
+     * The permanent_data_items table of the users' ETL scripts (its "Data Schema"). Public for the
+     * benchmark harness (bench/), which archives the same table.
+     */
+    public static final String SCHEMA =
             "CREATE TABLE permanent_data_items ("
                     + " data_item_id bytea PRIMARY KEY,"
                     + " owner_public_address bytea NOT NULL,"
@@ -256,28 +259,36 @@ final class DemoCommand implements Callable<Integer> {
                     + "ALTER TABLE permanent_data_items REPLICA IDENTITY FULL;";
 
     static String sampleRows(LocalDate from, int n) {
+        return sampleRows(from, 3, 1, n, n);
+    }
+
+    /**
+     * Rows {@code first..last} of {@code total} sample rows whose {@code uploaded_date} is spread
+     * evenly over {@code days} days from {@code from} (UTC); ~20 % NULLs in each nullable column.
+     * Used by the demo and, in batches, by the benchmark harness (bench/).
+     */
+    public static String sampleRows(LocalDate from, int days, long first, long last, long total) {
+        String spread =
+                " 00:00:00+00' + (g::float8 / " + (total + 1) + ") * interval '" + days + " days'";
         return "INSERT INTO permanent_data_items SELECT"
                 + " sha256(('item' || g)::bytea),"
                 + " sha256(('owner' || (g % 97))::bytea),"
                 + " (g::bigint * 7919) % 10000000,"
                 + " timestamptz '"
                 + from
-                + " 00:00:00+00' + (g::float8 / "
-                + (n + 1)
-                + ") * interval '3 days',"
+                + spread
+                + ","
                 + " ((g::bigint * 104729) % 1000000000)::numeric * 1000000,"
                 + " md5('plan' || (g % 13))::uuid,"
                 + " timestamptz '"
                 + from
-                + " 00:00:00+00' + (g::float8 / "
-                + (n + 1)
-                + ") * interval '3 days' + interval '5 minutes',"
+                + spread
+                + " + interval '5 minutes',"
                 + " CASE WHEN g % 5 = 0 THEN NULL ELSE sha256(('bundle' || (g / 100))::bytea) END,"
                 + " CASE WHEN g % 5 = 1 THEN NULL ELSE timestamptz '"
                 + from
-                + " 00:00:00+00' + (g::float8 / "
-                + (n + 1)
-                + ") * interval '3 days' + interval '1 hour' END,"
+                + spread
+                + " + interval '1 hour' END,"
                 + " 1500000 + g / 50,"
                 + " CASE WHEN g % 5 = 2 THEN NULL ELSE g % 4096 END,"
                 + " CASE WHEN g % 5 = 3 THEN NULL ELSE (g % 4)::smallint END,"
@@ -285,8 +296,10 @@ final class DemoCommand implements Callable<Integer> {
                 + " CASE WHEN g % 5 = 0 THEN NULL ELSE (ARRAY['image/png','application/json','text/html'])[g % 3 + 1] END,"
                 + " CASE WHEN g % 5 = 1 THEN NULL ELSE 'default' END,"
                 + " CASE WHEN g % 5 = 2 THEN NULL ELSE 1500000 + g / 50 + 200 END"
-                + " FROM generate_series(1, "
-                + n
+                + " FROM generate_series("
+                + first
+                + ", "
+                + last
                 + ") g";
     }
 

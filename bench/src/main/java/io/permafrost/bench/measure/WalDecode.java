@@ -1,0 +1,112 @@
+package io.permafrost.bench.measure;
+
+import io.permafrost.bench.Child;
+import io.permafrost.bench.Params;
+import io.permafrost.bench.Pg;
+import io.permafrost.cli.DemoCommand;
+import java.sql.Connection;
+import java.sql.Statement;
+import java.time.LocalDate;
+import java.time.ZoneOffset;
+
+/**
+ * 7w. The WAL decode rate, the physical limit of streaming: a {@code pgoutput} slot and a
+ * publication on an empty copy of the seed table, {@code rows} inserted in transactions of {@code
+ * batch} rows (not timed), then the slot drained to {@code /dev/null} by {@code pg_recvlogical
+ * --endpos} (timed). Without a {@code pg_recvlogical} client, the drain is {@code
+ * pg_logical_slot_get_binary_changes} counted in SQL; the result says which ran.
+ */
+public final class WalDecode implements Child.Measure {
+
+    private static final String SLOT = "bench_decode";
+    private static final String PUB = "bench_decode_pub";
+
+    @Override
+    public Params run(Params in) throws Exception {
+        long rows = in.getLong("rows");
+        long batch = in.getLong("batch");
+        String recv = in.get("pg_recvlogical", "");
+        String db = in.get("db");
+        long start;
+        long end;
+        try (Connection c = Pg.connect(in, db);
+                Statement s = c.createStatement()) {
+            s.execute("CREATE PUBLICATION " + PUB + " FOR TABLE " + Pg.TABLE);
+            s.execute("SELECT pg_create_logical_replication_slot('" + SLOT + "', 'pgoutput')");
+            start = Pg.queryLong(c, "SELECT pg_wal_lsn_diff(pg_current_wal_lsn(), '0/0')::bigint");
+            LocalDate today = LocalDate.now(ZoneOffset.UTC);
+            for (long first = 1; first <= rows; first += batch) {
+                long last = Math.min(rows, first + batch - 1);
+                s.execute(DemoCommand.sampleRows(today, 0, first, last, rows));
+            }
+            end = Pg.queryLong(c, "SELECT pg_wal_lsn_diff(pg_current_wal_lsn(), '0/0')::bigint");
+        }
+        String endLsn = String.format("%X/%X", end >>> 32, end & 0xffffffffL);
+        String method;
+        Child.Cpu cpu = Child.Cpu.start(in);
+        long t0 = System.nanoTime();
+        if (!recv.isEmpty()) {
+            ProcessBuilder pb =
+                    new ProcessBuilder(
+                                    recv,
+                                    "-d",
+                                    "host=localhost port="
+                                            + in.get("pg.port")
+                                            + " user=postgres dbname="
+                                            + db,
+                                    "--slot",
+                                    SLOT,
+                                    "--start",
+                                    "--endpos",
+                                    endLsn,
+                                    "--no-loop",
+                                    "-o",
+                                    "proto_version=1",
+                                    "-o",
+                                    "publication_names=" + PUB,
+                                    "-f",
+                                    "/dev/null")
+                            .redirectErrorStream(true)
+                            .redirectOutput(ProcessBuilder.Redirect.INHERIT);
+            pb.environment().put("PGPASSWORD", "postgres");
+            int rc = pb.start().waitFor();
+            if (rc != 0) {
+                throw new IllegalStateException(recv + " exited with " + rc);
+            }
+            method = "pg_recvlogical (pgoutput) -> /dev/null";
+        } else {
+            try (Connection c = Pg.connect(in, db)) {
+                Pg.queryLong(
+                        c,
+                        "SELECT count(*) FROM pg_logical_slot_get_binary_changes('"
+                                + SLOT
+                                + "', '"
+                                + endLsn
+                                + "', NULL, 'proto_version', '1', 'publication_names', '"
+                                + PUB
+                                + "')");
+            }
+            method = "pg_logical_slot_get_binary_changes (pgoutput), counted (no pg_recvlogical)";
+        }
+        double seconds = (System.nanoTime() - t0) / 1e9;
+        Params result = cpu.stop(new Params());
+        try (Connection c = Pg.connect(in, db);
+                Statement s = c.createStatement()) {
+            s.execute("SELECT pg_drop_replication_slot('" + SLOT + "')");
+            s.execute("DROP PUBLICATION " + PUB);
+        }
+        return result.set("rows", rows)
+                .set("seconds", seconds)
+                .set("wal_bytes", end - start)
+                .set("method", method)
+                .set(
+                        "notes",
+                        String.format(
+                                "%s; %,d rows inserted in transactions of %,d rows first; WAL %.1f MB, decoded at %.1f MB/s of WAL",
+                                method,
+                                rows,
+                                batch,
+                                (end - start) / 1e6,
+                                (end - start) / 1e6 / seconds));
+    }
+}
