@@ -61,6 +61,24 @@ public record WindowManifest(
     public record Deletion(String method, long rows) {}
 
     public WindowManifest withState(WindowState newState, String now) {
+        return copy(newState, deletedAt, now, failure, deletion);
+    }
+
+    public WindowManifest failed(Failure why, String now) {
+        return copy(WindowState.FAILED, deletedAt, now, why, deletion);
+    }
+
+    public WindowManifest deleted(Deletion how, String now) {
+        return copy(WindowState.DELETED, now, now, null, how);
+    }
+
+    /** This manifest's evidence with a new state and the fields a state change touches. */
+    private WindowManifest copy(
+            WindowState newState,
+            String newDeletedAt,
+            String now,
+            Failure newFailure,
+            Deletion newDeletion) {
         return new WindowManifest(
                 formatVersion,
                 table,
@@ -81,64 +99,10 @@ public record WindowManifest(
                 source,
                 committedAt,
                 verifiedAt,
-                deletedAt,
+                newDeletedAt,
                 now,
-                failure,
-                deletion);
-    }
-
-    public WindowManifest failed(Failure why, String now) {
-        return new WindowManifest(
-                formatVersion,
-                table,
-                window,
-                windowStart,
-                windowEnd,
-                WindowState.FAILED,
-                snapshotIds,
-                files,
-                rows,
-                windowMin,
-                windowMax,
-                keyMin,
-                keyMax,
-                fingerprint,
-                lsnMin,
-                lsnMax,
-                source,
-                committedAt,
-                verifiedAt,
-                deletedAt,
-                now,
-                why,
-                deletion);
-    }
-
-    public WindowManifest deleted(Deletion how, String now) {
-        return new WindowManifest(
-                formatVersion,
-                table,
-                window,
-                windowStart,
-                windowEnd,
-                WindowState.DELETED,
-                snapshotIds,
-                files,
-                rows,
-                windowMin,
-                windowMax,
-                keyMin,
-                keyMax,
-                fingerprint,
-                lsnMin,
-                lsnMax,
-                source,
-                committedAt,
-                verifiedAt,
-                now,
-                now,
-                null,
-                how);
+                newFailure,
+                newDeletion);
     }
 
     public long bytes() {
