@@ -99,6 +99,11 @@ public final class FileSystems {
                 }
             }
         }
+        if (!s3Locations.isEmpty()
+                && System.getProperty("aws.java.v1.disableDeprecationAnnouncement") == null) {
+            // flink-s3-fs-hadoop 1.20 is built on the AWS SDK v1, which prints a many-line notice
+            System.setProperty("aws.java.v1.disableDeprecationAnnouncement", "true");
+        }
         FileSystem.initialize(conf, pluginManager);
         initializedWith = key;
         PermafrostConfig.S3 s3 = config.storage().s3();
