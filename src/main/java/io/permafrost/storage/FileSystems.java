@@ -14,6 +14,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import org.apache.flink.client.program.StreamContextEnvironment;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.CoreOptions;
 import org.apache.flink.core.fs.FileSystem;
@@ -22,6 +23,7 @@ import org.apache.flink.core.plugin.DefaultPluginManager;
 import org.apache.flink.core.plugin.DirectoryBasedPluginFinder;
 import org.apache.flink.core.plugin.PluginDescriptor;
 import org.apache.flink.core.plugin.PluginManager;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -30,6 +32,10 @@ import org.slf4j.LoggerFactory;
  * file system plugins (Flink's S3 file system, {@code flink-s3-fs-hadoop}, must be a plugin: it
  * bundles Hadoop, the AWS SDK v1 and Jackson unrelocated) and the {@code storage.s3} settings.
  * Flink's own launchers do this themselves; an embedded MiniCluster does not.
+ *
+ * <p>On a Flink cluster the cluster's own set-up applies instead: its {@code plugins/} directory
+ * and the {@code s3.*} keys of its {@code config.yaml} (storage.s3 then still configures Iceberg's
+ * S3FileIO).
  *
  * <p>Plugins come from {@code $FLINK_PLUGINS_DIR}, else from {@code <permafrost
  * home>/target/plugins} (filled by {@code mvn package}), one sub-directory per plugin, as in a
@@ -45,8 +51,21 @@ public final class FileSystems {
 
     private FileSystems() {}
 
-    /** Initializes Flink's file systems for this configuration (again only if it differs). */
+    /**
+     * Initializes Flink's file systems for this configuration (again only if it differs). Inside a
+     * Flink process (application mode, {@code flink run}) it does nothing: Flink has set them up
+     * from its own plugins/ directory and config.yaml, and resetting them would undo that.
+     */
     public static synchronized void initialize(PermafrostConfig config) {
+        if (StreamExecutionEnvironment.getExecutionEnvironment()
+                instanceof StreamContextEnvironment) {
+            if (initializedWith == null) {
+                LOG.info(
+                        "Flink file systems: as set up by the Flink cluster (plugins/, config.yaml)");
+                initializedWith = List.of();
+            }
+            return;
+        }
         String env = System.getenv(PLUGINS_ENV);
         if (env != null && !env.isBlank()) {
             initialize(config, Path.of(env), PLUGINS_ENV + "=" + env);
