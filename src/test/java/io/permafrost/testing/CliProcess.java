@@ -27,8 +27,6 @@ public final class CliProcess {
         }
         cmd.add("-Xmx1g");
         cmd.add("-Duser.timezone=UTC");
-        // log as the real CLI does: flink-test-utils' log4j2-test.properties (root OFF) would win
-        cmd.add("-Dlog4j2.configurationFile=log4j2.properties");
         cmd.add("-cp");
         cmd.add(System.getProperty("java.class.path"));
         cmd.add("io.permafrost.cli.Main");
