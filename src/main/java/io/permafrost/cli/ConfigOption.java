@@ -2,6 +2,7 @@ package io.permafrost.cli;
 
 import io.permafrost.config.ConfigLoader;
 import io.permafrost.config.PermafrostConfig;
+import io.permafrost.storage.FileSystems;
 import java.nio.file.Path;
 import picocli.CommandLine.Option;
 
@@ -16,7 +17,15 @@ final class ConfigOption {
                     "The YAML configuration (see README.md). ${VAR} and ${VAR:=default} are expanded from the environment.")
     Path file;
 
+    /** The configuration, with Flink's file systems (plugins, storage.s3) set up for it. */
     PermafrostConfig load() {
+        PermafrostConfig config = ConfigLoader.load(file);
+        FileSystems.initialize(config);
+        return config;
+    }
+
+    /** The configuration alone, for commands that never touch the warehouse. */
+    PermafrostConfig loadWithoutStorage() {
         return ConfigLoader.load(file);
     }
 }

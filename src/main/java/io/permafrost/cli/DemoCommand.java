@@ -4,6 +4,7 @@ import io.permafrost.config.ConfigLoader;
 import io.permafrost.config.PermafrostConfig;
 import io.permafrost.job.ArchiveReport;
 import io.permafrost.job.ArchiveRunner;
+import io.permafrost.storage.FileSystems;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -82,6 +83,7 @@ public final class DemoCommand implements Callable<Integer> {
                     rows, today.minusDays(3), today.minusDays(1));
             Path config = writeConfig(pg.getPort());
             PermafrostConfig cfg = ConfigLoader.load(config);
+            FileSystems.initialize(cfg);
             out.printf(
                     "Config: %s%n%n1. Backfill: snapshot of the table, one Iceberg snapshot per closed daily window%n",
                     config);

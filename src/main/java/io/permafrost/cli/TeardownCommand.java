@@ -36,7 +36,7 @@ final class TeardownCommand implements java.util.concurrent.Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        PermafrostConfig cfg = config.load();
+        PermafrostConfig cfg = config.loadWithoutStorage();
         PrintWriter out = spec.commandLine().getOut();
         String slot = cfg.source().slot();
         try (Connection conn = SourceConnections.open(cfg.source())) {

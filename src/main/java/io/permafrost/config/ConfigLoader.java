@@ -31,6 +31,8 @@ public final class ConfigLoader {
     private static final Pattern SIZE =
             Pattern.compile("(\\d+)\\s*(b|kb|mb|gb)?", Pattern.CASE_INSENSITIVE);
     private static final Pattern SLOT_NAME = Pattern.compile("[a-z0-9_]{1,63}");
+    private static final Pattern ENDPOINT = Pattern.compile("https?://[^/\\s]+");
+    private static final Pattern REGION = Pattern.compile("[a-z0-9-]{2,32}");
 
     private final EnvExpander env;
 
@@ -73,11 +75,20 @@ public final class ConfigLoader {
         }
         Node top = Node.root(root);
         top.allowOnly(
-                "source", "tables", "warehouse", "catalog", "job", "parquet", "verify", "delete");
+                "source",
+                "tables",
+                "warehouse",
+                "catalog",
+                "job",
+                "parquet",
+                "verify",
+                "delete",
+                "storage");
         String warehouse = normalizeLocation(top.string("warehouse", "./warehouse"), baseDir);
         PermafrostConfig.Source source = source(top.child("source", true));
         List<PermafrostConfig.Table> tables = tables(top.list("tables"));
-        PermafrostConfig.Catalog catalog = catalog(top.child("catalog", false), warehouse);
+        PermafrostConfig.Storage storage = storage(top.child("storage", false));
+        PermafrostConfig.Catalog catalog = catalog(top.child("catalog", false), warehouse, storage);
         PermafrostConfig.Job job = job(top.child("job", false), warehouse);
         PermafrostConfig.Parquet parquet = parquet(top.child("parquet", false));
         return new PermafrostConfig(
@@ -88,7 +99,71 @@ public final class ConfigLoader {
                 job,
                 parquet,
                 verify(top.child("verify", false)),
-                delete(top.child("delete", false)));
+                delete(top.child("delete", false)),
+                storage);
+    }
+
+    private PermafrostConfig.Storage storage(Node n) {
+        n.allowOnly("s3");
+        Node s3 = n.child("s3", false);
+        s3.allowOnly(
+                "endpoint",
+                "region",
+                "path_style_access",
+                "access_key",
+                "secret_key",
+                "directory_markers");
+        String endpoint = s3.string("endpoint", null);
+        if (endpoint != null) {
+            endpoint = stripSlash(endpoint.trim());
+            if (!ENDPOINT.matcher(endpoint).matches()) {
+                throw new ConfigException(
+                        s3.key("endpoint"),
+                        "'" + endpoint + "' is not an http(s) endpoint",
+                        "write e.g. https://s3.eu-central-1.amazonaws.com or http://minio:9000 "
+                                + "(no bucket, no path), or leave it out for AWS");
+            }
+        }
+        String region = s3.string("region", null);
+        if (region != null && !REGION.matcher(region).matches()) {
+            throw new ConfigException(
+                    s3.key("region"), "'" + region + "' is not a region name", "e.g. us-east-1");
+        }
+        if (region == null && endpoint != null) {
+            region = "us-east-1"; // signing needs one; S3-compatible stores accept any
+        }
+        String accessKey = blankToNull(s3.string("access_key", null));
+        String secretKey = blankToNull(s3.string("secret_key", null));
+        if ((accessKey == null) != (secretKey == null)) {
+            String missing = accessKey == null ? "access_key" : "secret_key";
+            throw new ConfigException(
+                    s3.key(missing),
+                    "is required when "
+                            + (accessKey == null ? "secret_key" : "access_key")
+                            + " is set",
+                    "set both (e.g. access_key: ${AWS_ACCESS_KEY_ID}, secret_key:"
+                            + " ${AWS_SECRET_ACCESS_KEY}), or neither to use the default AWS"
+                            + " credential chain (IRSA, instance role, environment)");
+        }
+        String markers = s3.string("directory_markers", "keep").toLowerCase(Locale.ROOT);
+        if (!List.of("keep", "delete").contains(markers)) {
+            throw new ConfigException(
+                    s3.key("directory_markers"),
+                    "must be keep or delete, got '" + markers + "'",
+                    null);
+        }
+        return new PermafrostConfig.Storage(
+                new PermafrostConfig.S3(
+                        endpoint,
+                        region,
+                        s3.bool("path_style_access", false),
+                        accessKey,
+                        secretKey,
+                        markers));
+    }
+
+    private static String blankToNull(String s) {
+        return s == null || s.isBlank() ? null : s;
     }
 
     private PermafrostConfig.Source source(Node n) {
@@ -214,17 +289,34 @@ public final class ConfigLoader {
         return List.copyOf(tables);
     }
 
-    private PermafrostConfig.Catalog catalog(Node n, String warehouse) {
+    private PermafrostConfig.Catalog catalog(
+            Node n, String warehouse, PermafrostConfig.Storage storage) {
         n.allowOnly("type", "name", "uri", "properties");
         String type = n.string("type", "hadoop").toLowerCase(Locale.ROOT);
         if (!List.of("hadoop", "jdbc", "rest").contains(type)) {
             throw new ConfigException(
                     n.key("type"), "must be hadoop, jdbc or rest, got '" + type + "'", null);
         }
+        if (type.equals("hadoop") && PermafrostConfig.Storage.isS3(warehouse)) {
+            throw new ConfigException(
+                    n.key("type"),
+                    "'hadoop' cannot hold a warehouse on S3 ("
+                            + warehouse
+                            + "): Iceberg's HadoopCatalog commits by an atomic rename, which S3"
+                            + " does not have (and it would need hadoop-aws)",
+                    "use a jdbc catalog, e.g. a database on your PostgreSQL: catalog: {type: jdbc,"
+                            + " uri: 'jdbc:postgresql://db:5432/iceberg', properties: {jdbc.user:"
+                            + " ..., jdbc.password: ...}}, or type: rest with the catalog service's"
+                            + " uri");
+        }
         Map<String, String> props = new LinkedHashMap<>(n.stringMap("properties"));
         props.putIfAbsent("warehouse", warehouse);
         if (!type.equals("hadoop")) {
             props.put("uri", n.requiredString("uri"));
+        }
+        if (PermafrostConfig.Storage.isS3(warehouse)) {
+            // catalog.properties win: they are Iceberg's own keys, set on purpose
+            storage.s3().icebergProperties().forEach(props::putIfAbsent);
         }
         return new PermafrostConfig.Catalog(
                 type, n.string("name", "permafrost"), Map.copyOf(props));

@@ -109,6 +109,21 @@ final class Node {
         return (int) v;
     }
 
+    boolean bool(String name, boolean def) {
+        Object v = values.get(name);
+        if (v == null) {
+            return def;
+        }
+        if (v instanceof Boolean b) {
+            return b;
+        }
+        String text = v.toString().trim().toLowerCase(java.util.Locale.ROOT);
+        if (text.equals("true") || text.equals("false")) {
+            return Boolean.parseBoolean(text);
+        }
+        throw new ConfigException(key(name), "must be true or false, got '" + v + "'", null);
+    }
+
     long longValue(String name, long def) {
         Object v = values.get(name);
         if (v == null) {

@@ -16,8 +16,21 @@ public record PermafrostConfig(
         Job job,
         Parquet parquet,
         Verify verify,
-        Delete delete)
+        Delete delete,
+        Storage storage)
         implements Serializable {
+
+    /** Property keys whose values are secrets: never printed. */
+    private static final java.util.regex.Pattern SECRET_KEY =
+            java.util.regex.Pattern.compile(
+                    "(?i).*(password|secret|token|credential|access-key|access\\.key|auth).*");
+
+    /** A copy of {@code properties} for printing: secret values replaced by {@code ****}. */
+    public static Map<String, String> masked(Map<String, String> properties) {
+        Map<String, String> out = new java.util.TreeMap<>();
+        properties.forEach((k, v) -> out.put(k, SECRET_KEY.matcher(k).matches() ? "****" : v));
+        return out;
+    }
 
     /** The PostgreSQL database and its logical replication resources. */
     public record Source(
@@ -75,7 +88,107 @@ public record PermafrostConfig(
 
     /** The Iceberg catalog: {@code type} is hadoop, jdbc or rest; properties go to Iceberg. */
     public record Catalog(String type, String name, Map<String, String> properties)
-            implements Serializable {}
+            implements Serializable {
+
+        @Override
+        public String toString() {
+            return "Catalog[type="
+                    + type
+                    + ", name="
+                    + name
+                    + ", properties="
+                    + masked(properties)
+                    + "]";
+        }
+    }
+
+    /** Object storage settings; used where a location is {@code s3://} or {@code s3a://}. */
+    public record Storage(S3 s3) implements Serializable {
+
+        /** True for the URI schemes Flink's S3 plugin and Iceberg's S3FileIO both serve. */
+        public static boolean isS3(String location) {
+            String l = location.toLowerCase(java.util.Locale.ROOT);
+            return l.startsWith("s3://") || l.startsWith("s3a://");
+        }
+    }
+
+    /**
+     * An S3 or S3-compatible store. Null fields are unset: without keys the default AWS credential
+     * chain applies (environment, web identity / IRSA, profile, container or instance role),
+     * without a region the AWS region chain (AWS_REGION, ...).
+     */
+    public record S3(
+            String endpoint,
+            String region,
+            boolean pathStyleAccess,
+            String accessKey,
+            String secretKey,
+            String directoryMarkers)
+            implements Serializable {
+
+        /** Flink's S3 file system (flink-s3-fs-hadoop) credential chain when no keys are set. */
+        public static final String DEFAULT_CHAIN =
+                "com.amazonaws.auth.DefaultAWSCredentialsProviderChain";
+
+        public boolean hasKeys() {
+            return accessKey != null;
+        }
+
+        /** Keys for Flink's S3 file system: parquet files, manifests and checkpoints. */
+        public Map<String, String> flinkProperties() {
+            Map<String, String> p = new java.util.LinkedHashMap<>();
+            if (endpoint != null) {
+                p.put("s3.endpoint", endpoint);
+            }
+            if (region != null) {
+                p.put("s3.endpoint.region", region);
+            }
+            p.put("s3.path.style.access", Boolean.toString(pathStyleAccess));
+            if (hasKeys()) {
+                p.put("s3.access-key", accessKey);
+                p.put("s3.secret-key", secretKey);
+            } else {
+                p.put("fs.s3a.aws.credentials.provider", DEFAULT_CHAIN);
+            }
+            p.put("s3.directory.marker.retention", directoryMarkers);
+            return p;
+        }
+
+        /** Catalog properties for Iceberg's S3FileIO: table metadata and data files. */
+        public Map<String, String> icebergProperties() {
+            Map<String, String> p = new java.util.LinkedHashMap<>();
+            p.put("io-impl", "org.apache.iceberg.aws.s3.S3FileIO");
+            if (endpoint != null) {
+                p.put("s3.endpoint", endpoint);
+            }
+            if (pathStyleAccess) {
+                p.put("s3.path-style-access", "true");
+            }
+            if (hasKeys()) {
+                p.put("s3.access-key-id", accessKey);
+                p.put("s3.secret-access-key", secretKey);
+            }
+            if (region != null) {
+                p.put("client.region", region);
+            }
+            return p;
+        }
+
+        @Override
+        public String toString() {
+            return "S3[endpoint="
+                    + (endpoint == null ? "AWS" : endpoint)
+                    + ", region="
+                    + (region == null ? "(AWS region chain)" : region)
+                    + ", pathStyleAccess="
+                    + pathStyleAccess
+                    + ", credentials="
+                    + (hasKeys() ? "access key ****" : "default AWS chain")
+                    + ", directoryMarkers="
+                    + directoryMarkers
+                    + "]";
+        }
+    }
 
     /** Flink job settings. */
     public record Job(

@@ -16,6 +16,17 @@ public record CatalogSpec(String type, String name, Map<String, String> properti
         return new CatalogSpec(c.type(), c.name(), c.properties());
     }
 
+    @Override
+    public String toString() {
+        return "CatalogSpec[type="
+                + type
+                + ", name="
+                + name
+                + ", properties="
+                + PermafrostConfig.masked(properties)
+                + "]";
+    }
+
     public Catalog open() {
         Map<String, String> props = new HashMap<>(properties);
         props.put(CatalogUtil.ICEBERG_CATALOG_TYPE, type);

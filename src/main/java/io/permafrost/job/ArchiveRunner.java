@@ -5,6 +5,7 @@ import io.permafrost.iceberg.ArchiveTables;
 import io.permafrost.iceberg.Reconciler;
 import io.permafrost.model.WindowSpec;
 import io.permafrost.schema.ArchiveTable;
+import io.permafrost.storage.FileSystems;
 import java.time.Instant;
 import java.util.HashMap;
 import java.util.Map;
@@ -64,6 +65,7 @@ public final class ArchiveRunner {
 
     /** Checks, prepares and submits the job; returns its client. */
     public JobClient start() throws Exception {
+        FileSystems.initialize(config); // no-op when the CLI already did
         plan = ArchivePlan.prepare(config);
         closeLimits = closeLimits();
         ResumePoint resume =

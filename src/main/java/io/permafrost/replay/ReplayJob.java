@@ -2,6 +2,7 @@ package io.permafrost.replay;
 
 import io.permafrost.config.PermafrostConfig;
 import io.permafrost.schema.ArchiveTable;
+import io.permafrost.storage.FileSystems;
 import java.util.ArrayList;
 import java.util.List;
 import org.apache.flink.api.common.RuntimeExecutionMode;
@@ -23,6 +24,7 @@ public final class ReplayJob {
     public static List<List<DataFile>> export(
             PermafrostConfig config, List<ArchiveTable> tables, List<ReplayTask> tasks)
             throws Exception {
+        FileSystems.initialize(config); // no-op when the CLI already did
         Configuration conf = new Configuration();
         conf.set(CoreOptions.DEFAULT_PARALLELISM, config.job().parallelism());
         conf.set(ExecutionOptions.RUNTIME_MODE, RuntimeExecutionMode.BATCH);

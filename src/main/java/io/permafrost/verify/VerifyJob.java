@@ -4,6 +4,7 @@ import io.permafrost.config.PermafrostConfig;
 import io.permafrost.iceberg.ArchiveTables;
 import io.permafrost.iceberg.CatalogSpec;
 import io.permafrost.schema.ArchiveTable;
+import io.permafrost.storage.FileSystems;
 import java.util.ArrayList;
 import java.util.List;
 import org.apache.flink.api.common.RuntimeExecutionMode;
@@ -89,6 +90,7 @@ public final class VerifyJob {
 
     private static StreamExecutionEnvironment environment(
             PermafrostConfig config, RuntimeExecutionMode mode) {
+        FileSystems.initialize(config); // no-op when the CLI already did
         Configuration conf = new Configuration();
         conf.set(CoreOptions.DEFAULT_PARALLELISM, config.job().parallelism());
         conf.set(ExecutionOptions.RUNTIME_MODE, mode);

@@ -74,7 +74,8 @@ class ComposeSampleTableIT {
                         shipped.job(),
                         shipped.parquet(),
                         shipped.verify(),
-                        shipped.delete());
+                        shipped.delete(),
+                        shipped.storage());
         try (Connection c = EmbeddedPostgres.connect(compose)) {
             List<SourceTable> tables = new SourcePreflight(here).check(c);
             assertThat(tables).hasSize(1);

@@ -169,7 +169,8 @@ class ConfigLoaderTest {
                         Map.of(
                                 "warehouse", "s3://archive/warehouse",
                                 "uri", "jdbc:postgresql://catalog/iceberg",
-                                "jdbc.user", "iceberg"));
+                                "jdbc.user", "iceberg",
+                                "io-impl", "org.apache.iceberg.aws.s3.S3FileIO"));
         assertThat(c.job())
                 .isEqualTo(
                         new PermafrostConfig.Job(
@@ -250,7 +251,7 @@ class ConfigLoaderTest {
         assertError(SOURCE + ONE_TABLE + "warehous: /tmp/x\n")
                 .hasMessageContaining("config 'warehous': unknown key")
                 .hasMessageContaining(
-                        "[catalog, delete, job, parquet, source, tables, verify, warehouse]");
+                        "[catalog, delete, job, parquet, source, storage, tables, verify, warehouse]");
     }
 
     @Test
@@ -471,5 +472,184 @@ class ConfigLoaderTest {
         assertError(SOURCE + "  password: ${NOT_SET_ANYWHERE}\n" + ONE_TABLE)
                 .hasMessageContaining("line 5")
                 .hasMessageContaining("${NOT_SET_ANYWHERE} is not set");
+    }
+
+    // ---- storage: S3 ----
+
+    private static final String JDBC_ON_S3 =
+            """
+            warehouse: s3://archive/wh
+            catalog:
+              type: jdbc
+              uri: jdbc:postgresql://db/iceberg
+              properties: {jdbc.user: iceberg, jdbc.password: ${PGPW}}
+            """;
+
+    private final ConfigLoader s3Loader =
+            new ConfigLoader(
+                    EnvExpander.of(
+                            Map.of(
+                                    "PGPW",
+                                    "s3cret",
+                                    "S3_KEY",
+                                    "AKIAEXAMPLE",
+                                    "S3_SECRET",
+                                    "wJalrXUtnFEMI/K7MDENG")));
+
+    private PermafrostConfig parseS3(String storage) {
+        return s3Loader.parse(SOURCE + ONE_TABLE + JDBC_ON_S3 + storage, dir);
+    }
+
+    @Test
+    void s3StorageMapsToFlinkAndIcebergKeys() {
+        PermafrostConfig c =
+                parseS3(
+                        """
+                        storage:
+                          s3:
+                            endpoint: http://minio:9000/
+                            region: eu-central-1
+                            path_style_access: true
+                            access_key: ${S3_KEY}
+                            secret_key: ${S3_SECRET}
+                        """);
+
+        assertThat(c.warehouse()).isEqualTo("s3://archive/wh");
+        assertThat(c.job().checkpointDir()).isEqualTo("s3://archive/wh/_flink/checkpoints");
+        assertThat(c.storage().s3().flinkProperties())
+                .containsExactlyInAnyOrderEntriesOf(
+                        Map.of(
+                                "s3.endpoint", "http://minio:9000",
+                                "s3.endpoint.region", "eu-central-1",
+                                "s3.path.style.access", "true",
+                                "s3.access-key", "AKIAEXAMPLE",
+                                "s3.secret-key", "wJalrXUtnFEMI/K7MDENG",
+                                "s3.directory.marker.retention", "keep"));
+        assertThat(c.catalog().properties())
+                .containsEntry("io-impl", "org.apache.iceberg.aws.s3.S3FileIO")
+                .containsEntry("s3.endpoint", "http://minio:9000")
+                .containsEntry("s3.path-style-access", "true")
+                .containsEntry("s3.access-key-id", "AKIAEXAMPLE")
+                .containsEntry("s3.secret-access-key", "wJalrXUtnFEMI/K7MDENG")
+                .containsEntry("client.region", "eu-central-1")
+                .containsEntry("warehouse", "s3://archive/wh");
+    }
+
+    @Test
+    void withoutKeysTheDefaultAwsChainIsUsed() {
+        PermafrostConfig c = parseS3("");
+
+        assertThat(c.storage().s3().flinkProperties())
+                .containsEntry(
+                        "fs.s3a.aws.credentials.provider",
+                        "com.amazonaws.auth.DefaultAWSCredentialsProviderChain")
+                .doesNotContainKeys("s3.access-key", "s3.secret-key", "s3.endpoint");
+        assertThat(c.catalog().properties())
+                .containsEntry("io-impl", "org.apache.iceberg.aws.s3.S3FileIO")
+                .doesNotContainKeys(
+                        "s3.access-key-id", "s3.secret-access-key", "s3.endpoint", "client.region");
+    }
+
+    @Test
+    void anEndpointWithoutARegionSignsForUsEast1() {
+        PermafrostConfig c = parseS3("storage: {s3: {endpoint: 'https://objects.example.com'}}\n");
+
+        assertThat(c.storage().s3().region()).isEqualTo("us-east-1");
+        assertThat(c.catalog().properties()).containsEntry("client.region", "us-east-1");
+    }
+
+    @Test
+    void catalogPropertiesWinOverStorageSettings() {
+        PermafrostConfig c =
+                s3Loader.parse(
+                        SOURCE
+                                + ONE_TABLE
+                                + """
+                                warehouse: s3://archive/wh
+                                catalog:
+                                  type: rest
+                                  uri: http://catalog:8181
+                                  properties: {s3.endpoint: 'http://other:9000'}
+                                storage:
+                                  s3: {endpoint: 'http://minio:9000'}
+                                """,
+                        dir);
+
+        assertThat(c.catalog().properties()).containsEntry("s3.endpoint", "http://other:9000");
+        assertThat(c.storage().s3().flinkProperties())
+                .containsEntry("s3.endpoint", "http://minio:9000");
+    }
+
+    @Test
+    void localWarehouseGetsNoS3FileIo() {
+        PermafrostConfig c =
+                parse(SOURCE + ONE_TABLE + "storage: {s3: {endpoint: 'http://minio:9000'}}\n");
+
+        assertThat(c.catalog().properties()).doesNotContainKey("io-impl");
+    }
+
+    @Test
+    void credentialsAreNeverPrinted() {
+        PermafrostConfig c =
+                parseS3(
+                        """
+                        storage:
+                          s3: {endpoint: 'http://minio:9000', access_key: '${S3_KEY}', secret_key: '${S3_SECRET}'}
+                        """);
+
+        for (String printed :
+                List.of(
+                        c.toString(),
+                        c.storage().toString(),
+                        c.catalog().toString(),
+                        io.permafrost.iceberg.CatalogSpec.of(c.catalog()).toString())) {
+            assertThat(printed)
+                    .doesNotContain("AKIAEXAMPLE")
+                    .doesNotContain("wJalrXUtnFEMI")
+                    .doesNotContain("s3cret");
+        }
+        assertThat(c.storage().toString()).contains("http://minio:9000");
+    }
+
+    @Test
+    void hadoopCatalogOnS3IsRefused() {
+        assertError(SOURCE + ONE_TABLE + "warehouse: s3a://archive/wh\n")
+                .hasMessageStartingWith(
+                        "config 'catalog.type': 'hadoop' cannot hold a warehouse on S3"
+                                + " (s3a://archive/wh): Iceberg's HadoopCatalog commits by an"
+                                + " atomic rename, which S3 does not have")
+                .hasMessageContaining("Fix: use a jdbc catalog");
+    }
+
+    @Test
+    void accessKeyWithoutSecretKey() {
+        assertThatThrownBy(() -> parseS3("storage: {s3: {access_key: '${S3_KEY}'}}\n"))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageStartingWith(
+                        "config 'storage.s3.secret_key': is required when access_key is set."
+                                + " Fix: set both")
+                .hasMessageNotContaining("AKIAEXAMPLE");
+    }
+
+    @Test
+    void badEndpoint() {
+        assertError(SOURCE + ONE_TABLE + "storage: {s3: {endpoint: 'minio:9000'}}\n")
+                .hasMessageStartingWith(
+                        "config 'storage.s3.endpoint': 'minio:9000' is not an http(s) endpoint."
+                                + " Fix: write e.g.");
+    }
+
+    @Test
+    void badPathStyleAccess() {
+        assertError(SOURCE + ONE_TABLE + "storage: {s3: {path_style_access: yes please}}\n")
+                .hasMessage(
+                        "config 'storage.s3.path_style_access': must be true or false, got 'yes"
+                                + " please'");
+    }
+
+    @Test
+    void unknownStorageKey() {
+        assertError(SOURCE + ONE_TABLE + "storage: {s3: {secret: x}}\n")
+                .hasMessageStartingWith("config 'storage.s3.secret': unknown key. Fix: use one of");
     }
 }

@@ -5,9 +5,11 @@ import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Supplier;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.iceberg.Snapshot;
 import org.apache.iceberg.Table;
+import org.apache.iceberg.catalog.Catalog;
 import org.apache.iceberg.catalog.TableIdentifier;
 import org.apache.iceberg.data.IcebergGenerics;
 import org.apache.iceberg.data.Record;
@@ -18,24 +20,26 @@ import org.apache.iceberg.util.SnapshotUtil;
 /** Reads an archived table back through Iceberg, for assertions. */
 public final class Archive {
 
-    private final Path warehouse;
+    private final Supplier<Catalog> catalog;
     private final String table;
 
+    /** A table of a Hadoop catalog in a local warehouse. */
     public Archive(Path warehouse, String table) {
-        this.warehouse = warehouse;
+        this(() -> new HadoopCatalog(new Configuration(), warehouse.toUri().toString()), table);
+    }
+
+    /** A table of any catalog (e.g. JDBC with S3FileIO); the supplier is asked on every read. */
+    public Archive(Supplier<Catalog> catalog, String table) {
+        this.catalog = catalog;
         this.table = table;
     }
 
     public Table table() {
-        HadoopCatalog catalog =
-                new HadoopCatalog(new Configuration(), warehouse.toUri().toString());
-        return catalog.loadTable(TableIdentifier.of("public", table));
+        return catalog.get().loadTable(TableIdentifier.of("public", table));
     }
 
     public boolean exists() {
-        HadoopCatalog catalog =
-                new HadoopCatalog(new Configuration(), warehouse.toUri().toString());
-        return catalog.tableExists(TableIdentifier.of("public", table));
+        return catalog.get().tableExists(TableIdentifier.of("public", table));
     }
 
     /** The window commits, oldest first, as "kind window rows". */
