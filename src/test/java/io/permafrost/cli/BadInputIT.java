@@ -147,7 +147,7 @@ class BadInputIT {
                         "'wherehouse'",
                         "unknown key",
                         "Fix",
-                        "[catalog, delete, job, parquet, source, tables, verify, warehouse]");
+                        "[catalog, delete, job, parquet, source, storage, tables, verify, warehouse]");
         assertNothingWritten(db);
     }
 
