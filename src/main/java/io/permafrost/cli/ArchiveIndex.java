@@ -135,9 +135,7 @@ final class ArchiveIndex implements AutoCloseable {
     List<ArchivedTable> tables(String only) {
         List<ArchivedTable> out = new ArrayList<>();
         for (PermafrostConfig.Table t : config.tables()) {
-            if (only == null
-                    || t.id().toString().equals(only.trim())
-                    || t.id().table().equals(only.trim())) {
+            if (only == null || t.id().matches(only)) {
                 var ident = ArchiveTables.identifier(t.id());
                 out.add(
                         new ArchivedTable(

@@ -1,6 +1,5 @@
 package io.permafrost.cli;
 
-import io.permafrost.config.ConfigException;
 import io.permafrost.config.PermafrostConfig;
 import io.permafrost.delete.ProvenDelete;
 import io.permafrost.job.ArchivePlan;
@@ -73,9 +72,7 @@ final class DeleteCommand implements Callable<Integer> {
         out.printf("%-28s %-34s %-9s %10s  %s%n", "TABLE", "WINDOW", "STATE", "ROWS", "NOTE");
         try (Connection conn = SourceConnections.open(cfg.source())) {
             for (ArchiveTable t : tables) {
-                if (table != null
-                        && !t.id().toString().equals(table)
-                        && !t.id().table().equals(table)) {
+                if (table != null && !t.id().matches(table)) {
                     continue;
                 }
                 long limit = limit(conn, t);
@@ -137,20 +134,7 @@ final class DeleteCommand implements Callable<Integer> {
     }
 
     static long parseDuration(String text) {
-        java.util.regex.Matcher m =
-                java.util.regex.Pattern.compile("(\\d+)\\s*(s|m|h|d)").matcher(text.trim());
-        if (!m.matches()) {
-            throw new ConfigException(
-                    "--older-than", "'" + text + "' is not a duration", "write e.g. 12h or 30d");
-        }
-        long v = Long.parseLong(m.group(1));
-        long seconds =
-                switch (m.group(2)) {
-                    case "s" -> v;
-                    case "m" -> v * 60;
-                    case "h" -> v * 3600;
-                    default -> v * 86400;
-                };
-        return seconds * 1_000_000L;
+        return io.permafrost.config.ConfigLoader.parseDuration("--older-than", text).toNanos()
+                / 1000;
     }
 }

@@ -88,8 +88,7 @@ final class ReplayCommand implements Callable<Integer> {
         List<ArchiveTable> tables = ArchivePlan.existingArchive(cfg);
         int index = -1;
         for (int i = 0; i < tables.size(); i++) {
-            if (tables.get(i).id().toString().equals(table)
-                    || tables.get(i).id().table().equals(table)) {
+            if (tables.get(i).id().matches(table)) {
                 index = i;
             }
         }

@@ -411,11 +411,19 @@ public final class ConfigLoader {
     }
 
     static Duration duration(Node n, String key, String def) {
-        String text = n.string(key, def).trim();
+        return parseDuration(n.key(key), n.string(key, def));
+    }
+
+    /**
+     * Parses {@code 500ms}, {@code 30s}, {@code 10m}, {@code 1h} or {@code 1d}; errors name {@code
+     * key}.
+     */
+    public static Duration parseDuration(String key, String value) {
+        String text = value.trim();
         Matcher m = DURATION.matcher(text);
         if (!m.matches()) {
             throw new ConfigException(
-                    n.key(key),
+                    key,
                     "'" + text + "' is not a duration",
                     "write e.g. 500ms, 30s, 10m, 1h or 1d");
         }

@@ -30,6 +30,12 @@ public record TableId(String schema, String table) implements Serializable {
         return new TableId(trimmed.substring(0, dot), trimmed.substring(dot + 1));
     }
 
+    /** Whether a user-typed name ({@code schema.table} or {@code table}) names this table. */
+    public boolean matches(String name) {
+        String n = name.trim();
+        return toString().equals(n) || table.equals(n);
+    }
+
     /** The quoted SQL identifier, safe to splice into a statement. */
     public String quoted() {
         return '"' + schema + "\".\"" + table + '"';

@@ -24,7 +24,7 @@ public record WindowFilter(String table, String from, String to)
 
     /** The same test from the configuration alone, for commands that need no database. */
     public boolean test(TableId id, WindowSpec spec, Window w) {
-        if (table != null && !id.toString().equals(table) && !id.table().equals(table)) {
+        if (table != null && !id.matches(table)) {
             return false;
         }
         if (from != null && w.start() < bound(spec, from, "--from")) {
