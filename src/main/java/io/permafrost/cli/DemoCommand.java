@@ -13,6 +13,7 @@ import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.Statement;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
@@ -37,6 +38,9 @@ import picocli.CommandLine.Spec;
 public final class DemoCommand implements Callable<Integer> {
 
     private static final String MARKER = ".permafrost-demo";
+
+    /** The demo config's close_after: how long after its end a window waits for late rows. */
+    static final Duration CLOSE_AFTER = Duration.ofMinutes(10);
 
     @Option(
             names = "--dir",
@@ -72,15 +76,16 @@ public final class DemoCommand implements Callable<Integer> {
                         .setServerConfig("max_replication_slots", "10")
                         .setServerConfig("max_wal_senders", "10")
                         .start()) {
-            LocalDate today = LocalDate.now(ZoneOffset.UTC);
+            LocalDate lastDay = lastClosedDay(Instant.now());
+            LocalDate lateDay = lastDay.minusDays(1);
             try (Connection c = pg.getPostgresDatabase().getConnection();
                     Statement s = c.createStatement()) {
                 s.execute(SCHEMA);
-                s.execute(sampleRows(today.minusDays(3), rows));
+                s.execute(sampleRows(lastDay.minusDays(2), rows));
             }
             out.printf(
                     "Created public.permanent_data_items with %,d rows from %s to %s (UTC).%n",
-                    rows, today.minusDays(3), today.minusDays(1));
+                    rows, lastDay.minusDays(2), lastDay);
             Path config = writeConfig(pg.getPort());
             PermafrostConfig cfg = ConfigLoader.load(config);
             FileSystems.initialize(cfg);
@@ -98,12 +103,13 @@ public final class DemoCommand implements Callable<Integer> {
 
             out.printf(
                     "%n2. Continuous: the WAL, with live inserts for %d s and one late row for %s%n",
-                    liveSeconds, today.minusDays(2));
+                    liveSeconds, lateDay);
             out.flush();
             ArchiveRunner run =
                     new ArchiveRunner(cfg, new ArchiveRunner.Options(false, null, false));
             JobClient job = run.start();
-            long live = insertLive(pg, today, run);
+            LocalDate liveDay = LocalDate.now(ZoneOffset.UTC);
+            long live = insertLive(pg, lateDay, run);
             job.cancel().get();
             try {
                 job.getJobExecutionResult().get();
@@ -116,7 +122,7 @@ public final class DemoCommand implements Callable<Integer> {
                     live,
                     String.format(
                             "year=%04d/month=%02d/day=%02d",
-                            today.getYear(), today.getMonthValue(), today.getDayOfMonth()));
+                            liveDay.getYear(), liveDay.getMonthValue(), liveDay.getDayOfMonth()));
             ArchiveReport.print(ArchiveReport.read(run.plan().catalog(), run.plan().tables()), out);
 
             Path warehouse = dir.resolve("warehouse").toAbsolutePath();
@@ -141,7 +147,7 @@ public final class DemoCommand implements Callable<Integer> {
      * snapshot reads of already archived windows), plus one late row, then waits until the late
      * row's amendment is in Iceberg.
      */
-    private long insertLive(EmbeddedPostgres pg, LocalDate today, ArchiveRunner run)
+    private long insertLive(EmbeddedPostgres pg, LocalDate lateDay, ArchiveRunner run)
             throws Exception {
         long inserted = 0;
         try (Connection c = pg.getPostgresDatabase().getConnection();
@@ -155,7 +161,7 @@ public final class DemoCommand implements Callable<Integer> {
                             return rs.next() && rs.getBoolean(1);
                         }
                     });
-            s.execute(liveRows(1, "timestamptz '" + today.minusDays(2) + " 12:00:00+00'"));
+            s.execute(liveRows(1, "timestamptz '" + lateDay + " 12:00:00+00'"));
             long deadline = System.currentTimeMillis() + liveSeconds * 1000L;
             while (System.currentTimeMillis() < deadline) {
                 s.execute(liveRows(100, "now()"));
@@ -166,9 +172,7 @@ public final class DemoCommand implements Callable<Integer> {
         String window =
                 String.format(
                         "year=%04d/month=%02d/day=%02d",
-                        today.minusDays(2).getYear(),
-                        today.minusDays(2).getMonthValue(),
-                        today.minusDays(2).getDayOfMonth());
+                        lateDay.getYear(), lateDay.getMonthValue(), lateDay.getDayOfMonth());
         await(
                 "the late row's amendment of " + window,
                 () ->
@@ -176,6 +180,14 @@ public final class DemoCommand implements Callable<Integer> {
                                 .flatMap(t -> t.windows().stream())
                                 .anyMatch(w -> w.window().equals(window) && w.snapshots() > 1));
         return inserted;
+    }
+
+    /**
+     * The last day whose window is closed at {@code now}: a daily window closes once the clock
+     * passes its end plus {@link #CLOSE_AFTER}, so just after midnight yesterday is still open.
+     */
+    static LocalDate lastClosedDay(Instant now) {
+        return LocalDate.ofInstant(now.minus(CLOSE_AFTER), ZoneOffset.UTC).minusDays(1);
     }
 
     private interface Condition {
@@ -227,7 +239,9 @@ public final class DemoCommand implements Callable<Integer> {
                         + "tables:\n"
                         + "  - name: public.permanent_data_items\n"
                         + "    window: {column: uploaded_date, granularity: daily}\n"
-                        + "    close_after: 10m\n"
+                        + "    close_after: "
+                        + CLOSE_AFTER.toMinutes()
+                        + "m\n"
                         + "warehouse: ./warehouse\n"
                         + "job:\n"
                         + "  parallelism: 2\n"
