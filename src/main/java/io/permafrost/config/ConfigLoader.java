@@ -176,7 +176,8 @@ public final class ConfigLoader {
                 "slot",
                 "publication",
                 "heartbeat_interval",
-                "chunk_size");
+                "chunk_size",
+                "snapshot_reader");
         String slot = n.string("slot", "permafrost");
         if (!SLOT_NAME.matcher(slot).matches()) {
             throw new ConfigException(
@@ -208,7 +209,21 @@ public final class ConfigLoader {
                 slot,
                 publication,
                 duration(n, "heartbeat_interval", "10s"),
-                chunkSize);
+                chunkSize,
+                snapshotReader(n));
+    }
+
+    private static PermafrostConfig.SnapshotReader snapshotReader(Node n) {
+        String reader = n.string("snapshot_reader", "copy");
+        return switch (reader) {
+            case "copy" -> PermafrostConfig.SnapshotReader.COPY;
+            case "cdc" -> PermafrostConfig.SnapshotReader.CDC;
+            default ->
+                    throw new ConfigException(
+                            n.key("snapshot_reader"),
+                            "must be copy or cdc, got '" + reader + "'",
+                            "use copy (binary COPY, the fast default) or cdc (Flink CDC's chunked reader)");
+        };
     }
 
     private List<PermafrostConfig.Table> tables(List<Node> items) {

@@ -33,6 +33,12 @@ public record PermafrostConfig(
     }
 
     /** The PostgreSQL database and its logical replication resources. */
+    /** How a backfill reads the tables: binary COPY per block range, or Flink CDC's chunks. */
+    public enum SnapshotReader {
+        COPY,
+        CDC
+    }
+
     public record Source(
             String host,
             int port,
@@ -42,7 +48,8 @@ public record PermafrostConfig(
             String slot,
             String publication,
             Duration heartbeatInterval,
-            int chunkSize)
+            int chunkSize,
+            SnapshotReader snapshotReader)
             implements Serializable {
 
         public String jdbcUrl() {

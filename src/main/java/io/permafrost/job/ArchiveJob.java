@@ -1,12 +1,15 @@
 package io.permafrost.job;
 
+import io.permafrost.config.PermafrostConfig;
 import io.permafrost.model.ChangeEvent;
 import io.permafrost.schema.ArchiveTable;
 import io.permafrost.sink.ArchiveSink;
 import io.permafrost.source.ArchiveSourceFactory;
 import io.permafrost.source.HeartbeatWriter;
+import io.permafrost.source.copy.CopySnapshotSource;
 import io.permafrost.window.FrontierWatermarks;
 import io.permafrost.window.TableRouter;
+import java.sql.SQLException;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -17,6 +20,8 @@ import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.table.data.RowData;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Assembles the archive job: per source group
@@ -30,6 +35,8 @@ import org.apache.flink.table.data.RowData;
  * Operator uids are derived from slot and table names and never change, so checkpoints restore.
  */
 public final class ArchiveJob {
+
+    private static final Logger LOG = LoggerFactory.getLogger(ArchiveJob.class);
 
     private ArchiveJob() {}
 
@@ -46,17 +53,23 @@ public final class ArchiveJob {
         for (ArchivePlan.SourceGroup g : plan.groups()) {
             List<ArchiveTable> tables = g.tables();
             DataStream<ChangeEvent> events =
-                    env.fromSource(
-                                    ArchiveSourceFactory.create(
-                                            plan.config().source(),
-                                            g.slot(),
-                                            g.chunkKey(),
-                                            tables,
-                                            g.partitioned(),
-                                            bounded),
-                                    WatermarkStrategy.noWatermarks(),
-                                    "PostgreSQL " + g.slot())
-                            .uid("permafrost-source-" + g.slot());
+                    bounded && copyReaderFits(plan.config().source(), tables)
+                            ? env.fromSource(
+                                            new CopySnapshotSource(plan.config().source(), tables),
+                                            WatermarkStrategy.noWatermarks(),
+                                            "PostgreSQL snapshot " + g.slot())
+                                    .uid("permafrost-snapshot-" + g.slot())
+                            : env.fromSource(
+                                            ArchiveSourceFactory.create(
+                                                    plan.config().source(),
+                                                    g.slot(),
+                                                    g.chunkKey(),
+                                                    tables,
+                                                    g.partitioned(),
+                                                    bounded),
+                                            WatermarkStrategy.noWatermarks(),
+                                            "PostgreSQL " + g.slot())
+                                    .uid("permafrost-source-" + g.slot());
             Map<Integer, Set<String>> skip = new HashMap<>();
             for (int i = 0; i < tables.size(); i++) {
                 skip.put(i, committedWindows.getOrDefault(tables.get(i).id().toString(), Set.of()));
@@ -95,6 +108,31 @@ public final class ArchiveJob {
                         .name("parquet " + t.id());
             }
         }
+    }
+
+    /**
+     * Whether a backfill reads these tables with binary COPY: the configured default, unless a
+     * table needs what only Flink CDC's reader does (then the reason is logged).
+     */
+    static boolean copyReaderFits(PermafrostConfig.Source source, List<ArchiveTable> tables) {
+        if (source.snapshotReader() != PermafrostConfig.SnapshotReader.COPY) {
+            return false;
+        }
+        String reason;
+        try {
+            reason = CopySnapshotSource.unsupportedReason(source, tables);
+        } catch (SQLException e) {
+            throw new IllegalStateException(
+                    "cannot inspect the source tables: " + e.getMessage(), e);
+        }
+        if (reason != null) {
+            LOG.warn(
+                    "Reading {} with Flink CDC's snapshot reader, not binary COPY: {}",
+                    tables.stream().map(t -> t.id().toString()).toList(),
+                    reason);
+            return false;
+        }
+        return true;
     }
 
     /** Heartbeat marker rows move the watermark; they are never written. */

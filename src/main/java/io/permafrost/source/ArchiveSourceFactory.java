@@ -55,6 +55,9 @@ public final class ArchiveSourceFactory {
                         .heartbeatInterval(s.heartbeatInterval())
                         .includePartitionedTables(partitioned)
                         .closeIdleReaders(false)
+                        // A snapshot-only read never reads the WAL, so the per-chunk WAL
+                        // backfill (one replication stream per chunk) would buy nothing.
+                        .skipSnapshotBackfill(bounded)
                         .debeziumProperties(debeziumProperties(s, slot, tables))
                         .deserializer(new ChangeEventDeserializer(tables, hb));
         if (chunkKey != null) {

@@ -1,0 +1,211 @@
+package io.permafrost.source.copy;
+
+import io.permafrost.schema.ColumnMapping;
+import java.math.BigDecimal;
+import java.math.BigInteger;
+import java.math.RoundingMode;
+import java.util.Arrays;
+import org.apache.flink.table.data.DecimalData;
+import org.apache.flink.table.data.GenericArrayData;
+import org.apache.flink.table.data.StringData;
+import org.apache.flink.table.data.TimestampData;
+
+/**
+ * Decodes one field of PostgreSQL's binary COPY format (the types' {@code send} functions) into the
+ * Flink internal value of the archived column: the same value {@code ValueConverter} makes of what
+ * Debezium reads, so snapshot rows look alike whichever reader read them. Every conversion is
+ * exact; what an archived column cannot hold throws.
+ */
+final class BinaryValues {
+
+    /** 2000-01-01, PostgreSQL's epoch, in days and microseconds since 1970-01-01. */
+    private static final int PG_EPOCH_DAYS = 10_957;
+
+    private static final long PG_EPOCH_MICROS = PG_EPOCH_DAYS * 86_400_000_000L;
+
+    private static final BigInteger NBASE = BigInteger.valueOf(10_000);
+
+    private BinaryValues() {}
+
+    static Object decode(ColumnMapping m, byte[] b, int off, int len) {
+        switch (m.kind()) {
+            case BOOLEAN:
+                return b[off] != 0;
+            case SHORT:
+                return (int) (short) int16(b, off);
+            case INT:
+                return int32(b, off);
+            case LONG:
+                return int64(b, off);
+            case FLOAT:
+                return Float.intBitsToFloat(int32(b, off));
+            case DOUBLE:
+                return Double.longBitsToDouble(int64(b, off));
+            case DECIMAL:
+                return decimal(m, b, off);
+            case NUMERIC_TEXT:
+                return StringData.fromString(numericText(b, off));
+            case STRING:
+                return StringData.fromBytes(Arrays.copyOfRange(b, off, off + len));
+            case BINARY:
+            case UUID:
+                return Arrays.copyOfRange(b, off, off + len);
+            case DATE:
+                {
+                    int days = int32(b, off);
+                    if (days == Integer.MAX_VALUE || days == Integer.MIN_VALUE) {
+                        throw infinity(m);
+                    }
+                    return days + PG_EPOCH_DAYS;
+                }
+            case TIME_MILLIS:
+                {
+                    long micros = int64(b, off);
+                    if (micros % 1000 != 0) {
+                        throw new IllegalStateException(
+                                "time value with sub-millisecond digits in a time(3) column");
+                    }
+                    return (int) (micros / 1000);
+                }
+            case TIMESTAMP:
+            case TIMESTAMPTZ:
+                {
+                    long micros = int64(b, off);
+                    if (micros == Long.MAX_VALUE || micros == Long.MIN_VALUE) {
+                        throw infinity(m);
+                    }
+                    micros += PG_EPOCH_MICROS;
+                    return TimestampData.fromEpochMillis(
+                            Math.floorDiv(micros, 1000L),
+                            (int) Math.floorMod(micros, 1000L) * 1000);
+                }
+            case LIST:
+                return array(m, b, off);
+            default:
+                throw new IllegalStateException("unhandled kind " + m.kind());
+        }
+    }
+
+    /**
+     * array_send: ndim, has-nulls flag, element type oid, (length, lower bound) per dimension, then
+     * each element as length (-1 = NULL) and bytes.
+     */
+    private static GenericArrayData array(ColumnMapping m, byte[] b, int off) {
+        int ndim = int32(b, off);
+        if (ndim == 0) {
+            return new GenericArrayData(new Object[0]);
+        }
+        if (ndim != 1) {
+            throw new IllegalStateException(
+                    "a " + ndim + "-dimensional array; Permafrost archives one-dimensional arrays");
+        }
+        int n = int32(b, off + 12);
+        int p = off + 20;
+        Object[] out = new Object[n];
+        for (int i = 0; i < n; i++) {
+            int len = int32(b, p);
+            p += 4;
+            if (len >= 0) {
+                out[i] = decode(m.element(), b, p, len);
+                p += len;
+            }
+        }
+        return new GenericArrayData(out);
+    }
+
+    private static DecimalData decimal(ColumnMapping m, byte[] b, int off) {
+        BigDecimal d = numeric(b, off);
+        if (d == null) {
+            throw new IllegalStateException(
+                    "column "
+                            + m.column().name()
+                            + " holds '"
+                            + numericText(b, off)
+                            + "', which an Iceberg decimal cannot store");
+        }
+        DecimalData data =
+                DecimalData.fromBigDecimal(
+                        d.setScale(m.scale(), RoundingMode.UNNECESSARY), m.precision(), m.scale());
+        if (data == null) {
+            throw new IllegalStateException(
+                    "value "
+                            + d
+                            + " does not fit numeric("
+                            + m.precision()
+                            + ","
+                            + m.scale()
+                            + ")");
+        }
+        return data;
+    }
+
+    /** The decimal text, as PostgreSQL prints it (NaN, Infinity and -Infinity included). */
+    static String numericText(byte[] b, int off) {
+        BigDecimal d = numeric(b, off);
+        if (d != null) {
+            return d.toPlainString();
+        }
+        return switch (int16(b, off + 4)) {
+            case 0xC000 -> "NaN";
+            case 0xD000 -> "Infinity";
+            case 0xF000 -> "-Infinity";
+            default -> throw new IllegalStateException("unknown numeric sign " + int16(b, off + 4));
+        };
+    }
+
+    /**
+     * numeric_send: ndigits, weight, sign, display scale (int16 each), then ndigits base-10000
+     * digits, the first worth 10000^weight. Null for NaN and ±Infinity.
+     */
+    static BigDecimal numeric(byte[] b, int off) {
+        int ndigits = int16(b, off);
+        int weight = (short) int16(b, off + 2);
+        int sign = int16(b, off + 4);
+        int dscale = int16(b, off + 6);
+        if (sign != 0x0000 && sign != 0x4000) {
+            return null;
+        }
+        BigInteger unscaled;
+        if (ndigits <= 4) {
+            long v = 0;
+            for (int i = 0; i < ndigits; i++) {
+                v = v * 10_000 + int16(b, off + 8 + 2 * i);
+            }
+            unscaled = BigInteger.valueOf(v);
+        } else {
+            unscaled = BigInteger.ZERO;
+            for (int i = 0; i < ndigits; i++) {
+                unscaled =
+                        unscaled.multiply(NBASE).add(BigInteger.valueOf(int16(b, off + 8 + 2 * i)));
+            }
+        }
+        // the last digit is worth 10000^(weight - ndigits + 1)
+        BigDecimal d = new BigDecimal(unscaled, -4 * (weight - ndigits + 1));
+        d = d.setScale(dscale, RoundingMode.UNNECESSARY);
+        return sign == 0x4000 ? d.negate() : d;
+    }
+
+    private static IllegalStateException infinity(ColumnMapping m) {
+        return new IllegalStateException(
+                "column "
+                        + m.column().name()
+                        + " holds 'infinity', which an Iceberg "
+                        + (m.kind().name().equals("DATE") ? "date" : "timestamp")
+                        + " cannot store");
+    }
+
+    static int int16(byte[] b, int off) {
+        return ((b[off] & 0xff) << 8) | (b[off + 1] & 0xff);
+    }
+
+    static int int32(byte[] b, int off) {
+        return ((b[off] & 0xff) << 24)
+                | ((b[off + 1] & 0xff) << 16)
+                | ((b[off + 2] & 0xff) << 8)
+                | (b[off + 3] & 0xff);
+    }
+
+    static long int64(byte[] b, int off) {
+        return ((long) int32(b, off) << 32) | (int32(b, off + 4) & 0xffffffffL);
+    }
+}

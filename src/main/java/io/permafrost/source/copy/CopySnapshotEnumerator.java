@@ -1,0 +1,121 @@
+package io.permafrost.source.copy;
+
+import io.permafrost.config.PermafrostConfig;
+import io.permafrost.schema.ArchiveTable;
+import io.permafrost.source.SourceConnections;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayDeque;
+import java.util.Deque;
+import java.util.List;
+import javax.annotation.Nullable;
+import org.apache.flink.api.connector.source.SplitEnumerator;
+import org.apache.flink.api.connector.source.SplitEnumeratorContext;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Exports one snapshot (a repeatable-read transaction kept open until the job ends, as {@code
+ * pg_dump --jobs} does), plans the splits once and hands them out on request. Every reader reads
+ * its splits in the exported snapshot, so the backfill sees each table as of one moment. After a
+ * failover a new snapshot is exported for the splits not yet archived.
+ */
+final class CopySnapshotEnumerator implements SplitEnumerator<CopySplit, CopyEnumeratorState> {
+
+    private static final Logger LOG = LoggerFactory.getLogger(CopySnapshotEnumerator.class);
+
+    private final SplitEnumeratorContext<CopySplit> context;
+    private final PermafrostConfig.Source source;
+    private final List<ArchiveTable> tables;
+    private final Deque<CopySplit> unassigned;
+    private boolean planned;
+    private Connection exporter;
+    private String snapshot;
+
+    CopySnapshotEnumerator(
+            SplitEnumeratorContext<CopySplit> context,
+            PermafrostConfig.Source source,
+            List<ArchiveTable> tables,
+            CopyEnumeratorState state) {
+        this.context = context;
+        this.source = source;
+        this.tables = tables;
+        this.unassigned = new ArrayDeque<>(state.unassigned());
+        this.planned = state.planned();
+    }
+
+    @Override
+    public void start() {
+        try {
+            exporter = SourceConnections.open(source);
+            try (Statement s = exporter.createStatement()) {
+                s.execute("SET idle_in_transaction_session_timeout = 0");
+            }
+            exporter.setAutoCommit(false);
+            exporter.setTransactionIsolation(Connection.TRANSACTION_REPEATABLE_READ);
+            exporter.setReadOnly(true);
+            try (Statement s = exporter.createStatement();
+                    ResultSet rs = s.executeQuery("SELECT pg_export_snapshot()")) {
+                rs.next();
+                snapshot = rs.getString(1);
+            }
+            if (!planned) {
+                unassigned.addAll(SplitPlanner.plan(exporter, tables, source.chunkSize()));
+                planned = true;
+                LOG.info(
+                        "Snapshot {}: {} splits of {} table(s) to read with binary COPY",
+                        snapshot,
+                        unassigned.size(),
+                        tables.size());
+            } else {
+                LOG.info(
+                        "Snapshot {}: {} splits left to read after a restart",
+                        snapshot,
+                        unassigned.size());
+            }
+        } catch (SQLException e) {
+            throw new IllegalStateException(
+                    "cannot export a snapshot of " + source + ": " + e.getMessage(), e);
+        }
+    }
+
+    @Override
+    public void addReader(int subtaskId) {
+        context.sendEventToSourceReader(subtaskId, new SnapshotEvent(snapshot));
+    }
+
+    @Override
+    public void handleSplitRequest(int subtaskId, @Nullable String requesterHostname) {
+        CopySplit next = unassigned.poll();
+        if (next != null) {
+            context.assignSplit(next, subtaskId);
+        } else {
+            context.signalNoMoreSplits(subtaskId);
+        }
+    }
+
+    @Override
+    public void addSplitsBack(List<CopySplit> splits, int subtaskId) {
+        for (int i = splits.size() - 1; i >= 0; i--) {
+            unassigned.addFirst(splits.get(i));
+        }
+    }
+
+    @Override
+    public CopyEnumeratorState snapshotState(long checkpointId) {
+        return new CopyEnumeratorState(planned, List.copyOf(unassigned));
+    }
+
+    @Override
+    public void close() throws java.io.IOException {
+        if (exporter != null) {
+            try {
+                exporter.close(); // ends the exporting transaction
+            } catch (SQLException e) {
+                throw new java.io.IOException(e);
+            }
+        }
+    }
+}

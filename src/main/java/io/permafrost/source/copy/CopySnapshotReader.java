@@ -1,0 +1,248 @@
+package io.permafrost.source.copy;
+
+import io.permafrost.config.PermafrostConfig;
+import io.permafrost.model.ChangeEvent;
+import io.permafrost.schema.ArchiveTable;
+import io.permafrost.source.SourceConnections;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Pattern;
+import org.apache.flink.api.connector.source.ReaderOutput;
+import org.apache.flink.api.connector.source.SourceEvent;
+import org.apache.flink.api.connector.source.SourceReader;
+import org.apache.flink.api.connector.source.SourceReaderContext;
+import org.apache.flink.core.io.InputStatus;
+import org.postgresql.PGConnection;
+import org.postgresql.copy.CopyOut;
+
+/**
+ * Reads splits with binary COPY in the enumerator's exported snapshot. A fetch thread copies the
+ * next split's bytes while the task thread decodes and emits the previous one; each split is
+ * emitted whole within one {@link #pollNext} call, so a checkpoint always falls between splits and
+ * the reader's state is simply the splits it has not emitted yet.
+ */
+final class CopySnapshotReader implements SourceReader<ChangeEvent, CopySplit> {
+
+    private static final Pattern SNAPSHOT_NAME = Pattern.compile("[0-9A-Fa-f-]+");
+
+    /** A split read completely, as the CopyData messages PostgreSQL sent. */
+    private record Fetched(CopySplit split, List<byte[]> messages) {}
+
+    private final SourceReaderContext context;
+    private final PermafrostConfig.Source source;
+    private final List<ArchiveTable> tables;
+    private final ExecutorService fetchThread;
+
+    // guarded by this
+    private final Deque<CopySplit> pending = new ArrayDeque<>();
+    private CopySplit fetching;
+    private Fetched ready;
+    private String snapshot;
+    private boolean noMoreSplits;
+    private boolean requested;
+    private Throwable failure;
+    private CompletableFuture<Void> available = new CompletableFuture<>();
+
+    // used by the fetch thread only
+    private Connection connection;
+
+    CopySnapshotReader(
+            SourceReaderContext context,
+            PermafrostConfig.Source source,
+            List<ArchiveTable> tables) {
+        this.context = context;
+        this.source = source;
+        this.tables = tables;
+        this.fetchThread =
+                Executors.newSingleThreadExecutor(
+                        r -> {
+                            Thread t =
+                                    new Thread(
+                                            r,
+                                            "permafrost-copy-reader-"
+                                                    + context.getIndexOfSubtask());
+                            t.setDaemon(true);
+                            return t;
+                        });
+    }
+
+    @Override
+    public synchronized void start() {
+        requestIfIdle();
+    }
+
+    @Override
+    public InputStatus pollNext(ReaderOutput<ChangeEvent> output) {
+        Fetched f;
+        synchronized (this) {
+            if (failure != null) {
+                throw new IllegalStateException(
+                        "snapshot read of " + source + " failed: " + failure.getMessage(), failure);
+            }
+            f = ready;
+            if (f == null) {
+                if (noMoreSplits && pending.isEmpty() && fetching == null) {
+                    return InputStatus.END_OF_INPUT;
+                }
+                if (available.isDone()) {
+                    available = new CompletableFuture<>();
+                }
+                return InputStatus.NOTHING_AVAILABLE;
+            }
+            ready = null;
+            fetchNext();
+            requestIfIdle();
+        }
+        int table = f.split().table();
+        CopyRowDecoder decoder = new CopyRowDecoder(tables.get(table));
+        for (byte[] message : f.messages()) {
+            decoder.decode(
+                    message, row -> output.collect(new ChangeEvent(table, row, Long.MIN_VALUE)));
+        }
+        return InputStatus.MORE_AVAILABLE;
+    }
+
+    @Override
+    public synchronized CompletableFuture<Void> isAvailable() {
+        return available;
+    }
+
+    @Override
+    public synchronized List<CopySplit> snapshotState(long checkpointId) {
+        List<CopySplit> unread = new ArrayList<>();
+        if (ready != null) {
+            unread.add(ready.split());
+        }
+        if (fetching != null) {
+            unread.add(fetching);
+        }
+        unread.addAll(pending);
+        return unread;
+    }
+
+    @Override
+    public synchronized void addSplits(List<CopySplit> splits) {
+        pending.addAll(splits);
+        requested = false;
+        fetchNext();
+        requestIfIdle();
+    }
+
+    @Override
+    public synchronized void notifyNoMoreSplits() {
+        noMoreSplits = true;
+        requested = false;
+        available.complete(null);
+    }
+
+    @Override
+    public synchronized void handleSourceEvents(SourceEvent event) {
+        if (event instanceof SnapshotEvent e) {
+            if (!SNAPSHOT_NAME.matcher(e.snapshot()).matches()) {
+                throw new IllegalArgumentException("unexpected snapshot name " + e.snapshot());
+            }
+            snapshot = e.snapshot();
+            fetchNext();
+        }
+    }
+
+    /** Keeps one split asked for while the fetch thread has nothing queued behind its work. */
+    private void requestIfIdle() {
+        if (!noMoreSplits && !requested && pending.isEmpty()) {
+            requested = true;
+            context.sendSplitRequest();
+        }
+    }
+
+    /** Starts fetching the next pending split when the thread is free and one buffer is free. */
+    private void fetchNext() {
+        if (snapshot == null || fetching != null || ready != null || pending.isEmpty()) {
+            return;
+        }
+        CopySplit split = pending.poll();
+        fetching = split;
+        String name = snapshot;
+        fetchThread.execute(() -> fetch(split, name));
+    }
+
+    private void fetch(CopySplit split, String name) {
+        try {
+            List<byte[]> messages = copy(split, name);
+            synchronized (this) {
+                fetching = null;
+                ready = new Fetched(split, messages);
+                available.complete(null);
+            }
+        } catch (Throwable t) {
+            synchronized (this) {
+                fetching = null;
+                failure = t;
+                available.complete(null);
+            }
+        }
+    }
+
+    private List<byte[]> copy(CopySplit split, String name) throws SQLException {
+        if (connection == null) {
+            connection = SourceConnections.open(source);
+            connection.setAutoCommit(false);
+            connection.setTransactionIsolation(Connection.TRANSACTION_REPEATABLE_READ);
+            connection.setReadOnly(true);
+        }
+        try {
+            try (Statement s = connection.createStatement()) {
+                s.execute("SET TRANSACTION SNAPSHOT '" + name + "'");
+            }
+            String sql =
+                    CopyQuery.sql(
+                            tables.get(split.table()),
+                            split.relation(),
+                            split.firstBlock(),
+                            split.endBlock());
+            CopyOut copy = connection.unwrap(PGConnection.class).getCopyAPI().copyOut(sql);
+            List<byte[]> messages = new ArrayList<>();
+            long bytes = 0;
+            byte[] m;
+            while ((m = copy.readFromCopy()) != null) {
+                messages.add(m);
+                bytes += m.length;
+                if (bytes > 4 * SplitPlanner.MAX_SPLIT_BYTES) {
+                    copy.cancelCopy();
+                    throw new IllegalStateException(
+                            "split "
+                                    + split.id()
+                                    + " holds more than "
+                                    + (4 * SplitPlanner.MAX_SPLIT_BYTES >> 20)
+                                    + " MiB of rows (very wide rows in few blocks); set"
+                                    + " source.snapshot_reader: cdc to read this table row by row");
+                }
+            }
+            connection.commit();
+            return messages;
+        } catch (SQLException | RuntimeException e) {
+            connection.rollback();
+            throw e;
+        }
+    }
+
+    @Override
+    public void notifyCheckpointComplete(long checkpointId) {}
+
+    @Override
+    public void close() throws Exception {
+        fetchThread.shutdownNow();
+        fetchThread.awaitTermination(10, TimeUnit.SECONDS);
+        if (connection != null) {
+            connection.close();
+        }
+    }
+}
