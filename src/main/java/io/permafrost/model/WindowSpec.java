@@ -54,17 +54,27 @@ public sealed interface WindowSpec extends Serializable {
             return new Window(start, end, pathOf(start));
         }
 
+        /** Runs once per row, so no String.format: that was a third of a backfill's CPU. */
         private String pathOf(long start) {
             LocalDateTime t = toUtc(start);
-            String path = String.format("year=%04d/month=%02d", t.getYear(), t.getMonthValue());
-            if (granularity == Granularity.MONTHLY) {
-                return path;
+            StringBuilder path = new StringBuilder(32).append("year=");
+            int year = t.getYear();
+            if (year >= 0 && year < 1000) {
+                path.append(year < 10 ? "000" : year < 100 ? "00" : "0");
             }
-            path += String.format("/day=%02d", t.getDayOfMonth());
-            if (granularity == Granularity.DAILY) {
-                return path;
+            path.append(year);
+            twoDigits(path.append("/month="), t.getMonthValue());
+            if (granularity != Granularity.MONTHLY) {
+                twoDigits(path.append("/day="), t.getDayOfMonth());
+                if (granularity == Granularity.HOURLY) {
+                    twoDigits(path.append("/hour="), t.getHour());
+                }
             }
-            return path + String.format("/hour=%02d", t.getHour());
+            return path.toString();
+        }
+
+        private static void twoDigits(StringBuilder b, int v) {
+            b.append((char) ('0' + v / 10)).append((char) ('0' + v % 10));
         }
 
         @Override

@@ -348,6 +348,19 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void snapshotReaderIsCopyOrCdc() {
+        assertThat(parse(SOURCE + ONE_TABLE).source().snapshotReader())
+                .isEqualTo(PermafrostConfig.SnapshotReader.COPY);
+        assertThat(parse(SOURCE + "  snapshot_reader: cdc\n" + ONE_TABLE).source().snapshotReader())
+                .isEqualTo(PermafrostConfig.SnapshotReader.CDC);
+        assertError(SOURCE + "  snapshot_reader: fast\n" + ONE_TABLE)
+                .hasMessage(
+                        "config 'source.snapshot_reader': must be copy or cdc, got 'fast'. Fix: use"
+                                + " copy (binary COPY, the fast default) or cdc (Flink CDC's chunked"
+                                + " reader)");
+    }
+
+    @Test
     void badSize() {
         assertError(SOURCE + ONE_TABLE + "parquet:\n  target_file_size: 12 parsecs\n")
                 .hasMessage(

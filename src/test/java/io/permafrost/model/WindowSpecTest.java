@@ -53,6 +53,14 @@ class WindowSpecTest {
         }
 
         @Test
+        void yearsBelow1000ArePaddedToFourDigits() {
+            assertThat(spec.windowOf(micros("0999-03-04T05:06:07Z")).path())
+                    .isEqualTo("year=0999/month=03/day=04/hour=05");
+            assertThat(spec.windowOf(micros("0009-11-22T23:00:00Z")).path())
+                    .isEqualTo("year=0009/month=11/day=22/hour=23");
+        }
+
+        @Test
         void negativeMicrosAreFlooredNotTruncated() {
             Window w = spec.windowOf(-1);
 

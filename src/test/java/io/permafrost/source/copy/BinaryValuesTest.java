@@ -1,0 +1,109 @@
+package io.permafrost.source.copy;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.permafrost.schema.ColumnMapping;
+import io.permafrost.schema.PgColumn;
+import io.permafrost.schema.ValueKind;
+import java.math.BigDecimal;
+import java.nio.ByteBuffer;
+import java.time.Instant;
+import org.apache.flink.table.data.DecimalData;
+import org.apache.flink.table.data.GenericArrayData;
+import org.apache.flink.table.data.TimestampData;
+import org.apache.iceberg.types.Types;
+import org.junit.jupiter.api.Test;
+
+class BinaryValuesTest {
+
+    /** numeric_send of the given base-10000 digits. */
+    static byte[] numeric(int weight, int sign, int dscale, int... digits) {
+        ByteBuffer b = ByteBuffer.allocate(8 + 2 * digits.length);
+        b.putShort((short) digits.length)
+                .putShort((short) weight)
+                .putShort((short) sign)
+                .putShort((short) dscale);
+        for (int d : digits) {
+            b.putShort((short) d);
+        }
+        return b.array();
+    }
+
+    @Test
+    void numericDigitsBecomeTheExactDecimalWithItsDisplayScale() {
+        assertThat(BinaryValues.numeric(numeric(4, 0, 0, 1234, 5678, 9012, 3456, 7890), 0))
+                .isEqualTo(new BigDecimal("12345678901234567890"));
+        assertThat(BinaryValues.numeric(numeric(-1, 0, 3, 10), 0))
+                .isEqualTo(new BigDecimal("0.001"));
+        assertThat(BinaryValues.numeric(numeric(0, 0x4000, 1, 1, 5000), 0))
+                .isEqualTo(new BigDecimal("-1.5"));
+        assertThat(BinaryValues.numeric(numeric(0, 0, 2), 0)).isEqualTo(new BigDecimal("0.00"));
+        // 100000 is stored as one digit 10 of weight 1, with trailing zeros implied
+        assertThat(BinaryValues.numeric(numeric(1, 0, 0, 10), 0))
+                .isEqualTo(new BigDecimal("100000"));
+        assertThat(BinaryValues.numericText(numeric(0, 0xC000, 0), 0)).isEqualTo("NaN");
+        assertThat(BinaryValues.numericText(numeric(0, 0xD000, 0), 0)).isEqualTo("Infinity");
+        assertThat(BinaryValues.numericText(numeric(0, 0xF000, 0), 0)).isEqualTo("-Infinity");
+    }
+
+    @Test
+    void decimalColumnsRefuseWhatTheyCannotHold() {
+        ColumnMapping price = mapping("price", "numeric", ValueKind.DECIMAL, 5, 2);
+        byte[] ok = numeric(0, 0, 2, 12, 3400); // 12.34
+        assertThat(BinaryValues.decode(price, ok, 0, ok.length))
+                .isEqualTo(DecimalData.fromBigDecimal(new BigDecimal("12.34"), 5, 2));
+        byte[] nan = numeric(0, 0xC000, 0);
+        assertThatThrownBy(() -> BinaryValues.decode(price, nan, 0, nan.length))
+                .hasMessageContaining("holds 'NaN'");
+        byte[] big = numeric(1, 0, 0, 12, 3456); // 123456
+        assertThatThrownBy(() -> BinaryValues.decode(price, big, 0, big.length))
+                .hasMessageContaining("does not fit numeric(5,2)");
+    }
+
+    @Test
+    void timestampsAndDatesCountFromPostgresEpochAndRefuseInfinity() {
+        ColumnMapping ts = mapping("at", "timestamptz", ValueKind.TIMESTAMPTZ, 0, 0);
+        long micros = -1; // 1999-12-31T23:59:59.999999Z
+        byte[] b = ByteBuffer.allocate(8).putLong(micros).array();
+        assertThat(BinaryValues.decode(ts, b, 0, 8))
+                .isEqualTo(TimestampData.fromInstant(Instant.parse("1999-12-31T23:59:59.999999Z")));
+        byte[] inf = ByteBuffer.allocate(8).putLong(Long.MAX_VALUE).array();
+        assertThatThrownBy(() -> BinaryValues.decode(ts, inf, 0, 8))
+                .hasMessageContaining("holds 'infinity'");
+        ColumnMapping day = mapping("day", "date", ValueKind.DATE, 0, 0);
+        assertThat(BinaryValues.decode(day, ByteBuffer.allocate(4).putInt(1).array(), 0, 4))
+                .isEqualTo(10_958); // 2000-01-02
+    }
+
+    @Test
+    void oneDimensionalArraysKeepNullElements() {
+        ColumnMapping element = mapping("nums", "int4", ValueKind.INT, 0, 0);
+        ColumnMapping list =
+                new ColumnMapping(
+                        new PgColumn("nums", "int4", 'b', -1, true, false),
+                        Types.ListType.ofOptional(1, Types.IntegerType.get()),
+                        ValueKind.LIST,
+                        0,
+                        0,
+                        element);
+        ByteBuffer b = ByteBuffer.allocate(20 + 8 + 4 + 8);
+        b.putInt(1).putInt(1).putInt(23).putInt(3).putInt(1); // ndim, has nulls, int4, 3 from 1
+        b.putInt(4).putInt(7).putInt(-1).putInt(4).putInt(-9);
+        GenericArrayData a = (GenericArrayData) BinaryValues.decode(list, b.array(), 0, 40);
+        assertThat(a.toObjectArray()).containsExactly(7, null, -9);
+        byte[] empty = ByteBuffer.allocate(12).putInt(0).putInt(0).putInt(23).array();
+        assertThat(((GenericArrayData) BinaryValues.decode(list, empty, 0, 12)).size()).isZero();
+    }
+
+    private static ColumnMapping mapping(
+            String name, String type, ValueKind kind, int precision, int scale) {
+        return new ColumnMapping(
+                new PgColumn(name, type, 'b', -1, false, false),
+                Types.StringType.get(),
+                kind,
+                precision,
+                scale,
+                null);
+    }
+}
