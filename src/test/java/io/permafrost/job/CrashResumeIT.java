@@ -7,14 +7,17 @@ import io.permafrost.testing.Archive;
 import io.permafrost.testing.CliProcess;
 import io.permafrost.testing.EmbeddedPostgres;
 import io.permafrost.testing.TestConfig;
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.stream.Stream;
 import org.apache.iceberg.data.Record;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -118,6 +121,83 @@ class CrashResumeIT {
         } finally {
             inserting.set(false);
             second.destroyForcibly().waitFor();
+        }
+    }
+
+    /**
+     * A backfill killed after its first checkpoint, at a random moment while binary COPY splits are
+     * being read, resumes from that checkpoint: the splits it had archived are not read again, the
+     * rest are, and every row is archived exactly once.
+     */
+    @Test
+    void killedMidBackfillAndRestartedArchivesEveryRowExactlyOnce() throws Exception {
+        String db = EmbeddedPostgres.newDatabase("crash_backfill");
+        int rows = 1_000_000;
+        EmbeddedPostgres.execute(
+                db,
+                "CREATE TABLE readings (id bigint PRIMARY KEY, note text NOT NULL)",
+                "ALTER TABLE readings REPLICA IDENTITY FULL",
+                "INSERT INTO readings SELECT g, 'reading ' || g FROM generate_series(0, "
+                        + (rows - 1)
+                        + ") g",
+                "ANALYZE readings");
+        Path config =
+                TestConfig.write(
+                        dir,
+                        db,
+                        "  - name: readings\n    window: {column: id, range: 100000}\n",
+                        "");
+        Files.writeString(
+                config,
+                Files.readString(config)
+                        .replace("  chunk_size: 500\n", "  chunk_size: 20000\n")
+                        // checkpoints early in a read of a few seconds, so the kill lands mid-read
+                        .replace("  checkpoint_interval: 2s\n", "  checkpoint_interval: 500ms\n"));
+        Path log = dir.resolve("permafrost.log");
+        Path checkpoints = dir.resolve("warehouse/_flink/checkpoints");
+
+        Process first = CliProcess.start(log, "backfill", "-c", config.toString());
+        boolean killedWhileRunning;
+        try {
+            await().atMost(Duration.ofMinutes(3))
+                    .until(() -> hasCompletedCheckpoint(checkpoints) || !first.isAlive());
+            Thread.sleep(ThreadLocalRandom.current().nextLong(0, 500));
+            killedWhileRunning = first.isAlive();
+        } finally {
+            first.destroyForcibly().waitFor();
+        }
+        assertThat(killedWhileRunning)
+                .as(
+                        "the first backfill was still running when killed; log:%n%s",
+                        Files.readString(log))
+                .isTrue();
+
+        Process second = CliProcess.start(log, "backfill", "-c", config.toString());
+        assertThat(second.waitFor(3, TimeUnit.MINUTES)).as("second backfill ends").isTrue();
+        assertThat(second.exitValue()).as("exit code; log:%n%s", Files.readString(log)).isZero();
+        assertThat(Files.readString(log))
+                .contains("Resuming from checkpoint")
+                .containsPattern("Snapshot \\S+: \\d+ splits left to read after a restart");
+
+        Archive archive = new Archive(dir.resolve("warehouse"), "readings");
+        assertThat(archive.commits())
+                .filteredOn(c -> c.startsWith("window "))
+                .hasSize(rows / 100_000);
+        int[] copies = new int[rows];
+        for (Record r : archive.records()) {
+            copies[(int) (long) (Long) r.getField("id")]++;
+        }
+        for (int id = 0; id < rows; id++) {
+            assertThat(copies[id]).as("copies of id %d in the archive", id).isEqualTo(1);
+        }
+    }
+
+    private static boolean hasCompletedCheckpoint(Path checkpoints) throws IOException {
+        if (!Files.isDirectory(checkpoints)) {
+            return false;
+        }
+        try (Stream<Path> files = Files.walk(checkpoints)) {
+            return files.anyMatch(p -> p.getFileName().toString().equals("_metadata"));
         }
     }
 }
