@@ -84,7 +84,7 @@ public final class Bench {
               --stream-rates LIST      insert rates of 7, rows/s (default 1000,...,50000)
               --stream-lead S          seconds from the start of 7 to the close of the window whose
                                        latency is measured; must cover the snapshot (default: from
-                                       the backfill rate of 6, else rows/10000*1.5+60)
+                                       the Flink CDC snapshot rate of 5, else rows/10000*1.5+60)
               --decode-rows N          rows inserted for the WAL decode rate (default min(rows, 1000000))
               --window-rows N          rows of the one window of 8 (default 20000000)
               --window-heap SIZE       -Xmx of 8 (default 1g)
@@ -327,8 +327,9 @@ public final class Bench {
         if (streamLead != null) {
             lead = streamLead;
         } else {
-            Double rate6 = report.medianRate("6");
-            lead = (long) (rows / (rate6 != null ? rate6 : 10_000.0) * 1.5) + 60;
+            // run's snapshot is Flink CDC's (as 5's), not the backfill's binary COPY (6)
+            Double rate5 = report.medianRate("5");
+            lead = (long) (rows / (rate5 != null ? rate5 : 10_000.0) * 1.5) + 60;
         }
         long steps = streamRates.split(",").length;
         for (int r = 1; r <= repeat; r++) {
