@@ -32,7 +32,9 @@ import org.slf4j.LoggerFactory;
  *   then WAL)      pgoutput)     output per table)
  * </pre>
  *
- * Operator uids are derived from slot and table names and never change, so checkpoints restore.
+ * A backfill reads with {@link CopySnapshotSource} (binary COPY, no slot) in place of the CDC
+ * source where it can. Operator uids are derived from slot and table names and never change, so
+ * checkpoints restore.
  */
 public final class ArchiveJob {
 

@@ -229,7 +229,11 @@ final class CopySnapshotReader implements SourceReader<ChangeEvent, CopySplit> {
             connection.commit();
             return messages;
         } catch (SQLException | RuntimeException e) {
-            connection.rollback();
+            try {
+                connection.rollback();
+            } catch (SQLException rollback) {
+                e.addSuppressed(rollback); // the connection is gone; the first error says why
+            }
             throw e;
         }
     }
