@@ -1,6 +1,9 @@
 package io.permafrost.schema;
 
 import java.io.Serializable;
+import java.math.BigDecimal;
+import java.math.RoundingMode;
+import org.apache.flink.table.data.DecimalData;
 import org.apache.iceberg.types.Type;
 
 /**
@@ -15,4 +18,20 @@ public record ColumnMapping(
         int precision,
         int scale,
         ColumnMapping element)
-        implements Serializable {}
+        implements Serializable {
+
+    /**
+     * The Flink decimal of a value of this {@link ValueKind#DECIMAL} column, exactly; throws when
+     * the value needs rounding or does not fit the column's precision.
+     */
+    public DecimalData decimalData(BigDecimal d) {
+        DecimalData data =
+                DecimalData.fromBigDecimal(
+                        d.setScale(scale, RoundingMode.UNNECESSARY), precision, scale);
+        if (data == null) {
+            throw new IllegalStateException(
+                    "value " + d + " does not fit numeric(" + precision + "," + scale + ")");
+        }
+        return data;
+    }
+}

@@ -2,13 +2,11 @@ package io.permafrost.source;
 
 import io.permafrost.schema.ColumnMapping;
 import java.math.BigDecimal;
-import java.math.RoundingMode;
 import java.nio.ByteBuffer;
 import java.time.OffsetDateTime;
 import java.util.Arrays;
 import java.util.List;
 import java.util.UUID;
-import org.apache.flink.table.data.DecimalData;
 import org.apache.flink.table.data.GenericArrayData;
 import org.apache.flink.table.data.StringData;
 import org.apache.flink.table.data.TimestampData;
@@ -46,25 +44,7 @@ final class ValueConverter {
             case DOUBLE:
                 return ((Number) v).doubleValue();
             case DECIMAL:
-                {
-                    BigDecimal d = decimal(v, m);
-                    DecimalData data =
-                            DecimalData.fromBigDecimal(
-                                    d.setScale(m.scale(), RoundingMode.UNNECESSARY),
-                                    m.precision(),
-                                    m.scale());
-                    if (data == null) {
-                        throw new IllegalStateException(
-                                "value "
-                                        + d
-                                        + " does not fit numeric("
-                                        + m.precision()
-                                        + ","
-                                        + m.scale()
-                                        + ")");
-                    }
-                    return data;
-                }
+                return m.decimalData(decimal(v, m));
             case NUMERIC_TEXT:
                 {
                     String s = v instanceof BigDecimal b ? b.toPlainString() : v.toString();

@@ -123,20 +123,7 @@ final class BinaryValues {
                             + numericText(b, off)
                             + "', which an Iceberg decimal cannot store");
         }
-        DecimalData data =
-                DecimalData.fromBigDecimal(
-                        d.setScale(m.scale(), RoundingMode.UNNECESSARY), m.precision(), m.scale());
-        if (data == null) {
-            throw new IllegalStateException(
-                    "value "
-                            + d
-                            + " does not fit numeric("
-                            + m.precision()
-                            + ","
-                            + m.scale()
-                            + ")");
-        }
-        return data;
+        return m.decimalData(d);
     }
 
     /** The decimal text, as PostgreSQL prints it (NaN, Infinity and -Infinity included). */
