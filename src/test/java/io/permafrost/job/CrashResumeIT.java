@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.permafrost.testing.Archive;
+import io.permafrost.testing.BlockWriter;
 import io.permafrost.testing.CliProcess;
 import io.permafrost.testing.EmbeddedPostgres;
 import io.permafrost.testing.TestConfig;
@@ -15,8 +16,6 @@ import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.Stream;
 import org.apache.iceberg.data.Record;
 import org.junit.jupiter.api.Test;
@@ -50,28 +49,7 @@ class CrashResumeIT {
         Path log = dir.resolve("permafrost.log");
         Archive archive = new Archive(dir.resolve("warehouse"), "blocks");
 
-        AtomicLong next = new AtomicLong(1000);
-        AtomicBoolean inserting = new AtomicBoolean(true);
-        Thread writer =
-                new Thread(
-                        () -> {
-                            while (inserting.get()) {
-                                long from = next.get();
-                                EmbeddedPostgres.execute(
-                                        db,
-                                        "INSERT INTO blocks SELECT g, repeat('x', 50) || g FROM generate_series("
-                                                + from
-                                                + ", "
-                                                + (from + 49)
-                                                + ") g");
-                                next.addAndGet(50);
-                                try {
-                                    Thread.sleep(100);
-                                } catch (InterruptedException e) {
-                                    return;
-                                }
-                            }
-                        });
+        BlockWriter writer = new BlockWriter(db, 1000);
 
         Process first = CliProcess.start(log, "run", "-c", config.toString());
         try {
@@ -89,9 +67,7 @@ class CrashResumeIT {
         Process second = CliProcess.start(log, "run", "-c", config.toString());
         try {
             Thread.sleep(5000);
-            inserting.set(false);
-            writer.join();
-            long last = next.get() - 1;
+            long last = writer.stop();
             // One more row past the last window's end closes it.
             long closer = (last / WINDOW + 1) * WINDOW;
             EmbeddedPostgres.execute(db, "INSERT INTO blocks VALUES (" + closer + ", 'closer')");
@@ -119,7 +95,7 @@ class CrashResumeIT {
             }
             assertThat(seen.keySet()).allMatch(h -> h <= last);
         } finally {
-            inserting.set(false);
+            writer.stop();
             second.destroyForcibly().waitFor();
         }
     }

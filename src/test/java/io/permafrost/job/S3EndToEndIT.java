@@ -8,6 +8,7 @@ import io.permafrost.config.EnvExpander;
 import io.permafrost.config.PermafrostConfig;
 import io.permafrost.iceberg.CatalogSpec;
 import io.permafrost.testing.Archive;
+import io.permafrost.testing.BlockWriter;
 import io.permafrost.testing.Cli;
 import io.permafrost.testing.CliProcess;
 import io.permafrost.testing.EmbeddedPostgres;
@@ -21,8 +22,6 @@ import java.util.Map;
 import java.util.TreeMap;
 import java.util.UUID;
 import java.util.concurrent.ThreadLocalRandom;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicLong;
 import org.apache.iceberg.catalog.Catalog;
 import org.apache.iceberg.data.Record;
 import org.apache.iceberg.io.FileInfo;
@@ -126,28 +125,7 @@ class S3EndToEndIT {
         Path log = Path.of("target", "S3EndToEndIT-permafrost.log").toAbsolutePath();
         Files.deleteIfExists(log);
 
-        AtomicLong next = new AtomicLong(1000);
-        AtomicBoolean inserting = new AtomicBoolean(true);
-        Thread writer =
-                new Thread(
-                        () -> {
-                            while (inserting.get()) {
-                                long from = next.get();
-                                EmbeddedPostgres.execute(
-                                        db,
-                                        "INSERT INTO blocks SELECT g, repeat('x', 50) || g FROM generate_series("
-                                                + from
-                                                + ", "
-                                                + (from + 49)
-                                                + ") g");
-                                next.addAndGet(50);
-                                try {
-                                    Thread.sleep(100);
-                                } catch (InterruptedException e) {
-                                    return;
-                                }
-                            }
-                        });
+        BlockWriter writer = new BlockWriter(db, 1000);
 
         long started = System.nanoTime();
         Process first = CliProcess.start(log, env, "run", "-c", config.toString());
@@ -169,9 +147,7 @@ class S3EndToEndIT {
         long closer;
         try {
             Thread.sleep(5000);
-            inserting.set(false);
-            writer.join();
-            last = next.get() - 1;
+            last = writer.stop();
             // One more row past the last window's end closes it.
             closer = (last / WINDOW + 1) * WINDOW;
             EmbeddedPostgres.execute(db, "INSERT INTO blocks VALUES (" + closer + ", 'closer')");
@@ -183,7 +159,7 @@ class S3EndToEndIT {
                                             .as("log: %s", log)
                                             .hasSizeGreaterThanOrEqualTo((int) windows));
         } finally {
-            inserting.set(false);
+            writer.stop();
             second.destroyForcibly().waitFor();
         }
         System.out.printf(
