@@ -53,16 +53,17 @@ public final class Reconciler {
         return windows;
     }
 
-    /** Appends, one snapshot per window, committed files Iceberg lacks in windows that match. */
+    /**
+     * Appends, one snapshot per window and all in one transaction, committed files Iceberg lacks in
+     * windows that match.
+     */
     public List<WindowCommitter.Result> commitMissing(Predicate<Window> which, String jobId)
             throws IOException {
         Map<Window, List<DataFileRef>> missing = missing(which);
-        WindowCommitter committer = new WindowCommitter(table, archive, jobId);
-        List<WindowCommitter.Result> results = new ArrayList<>();
-        for (Map.Entry<Window, List<DataFileRef>> e : missing.entrySet()) {
-            results.add(committer.commit(e.getKey(), e.getValue(), -1));
+        if (missing.isEmpty()) {
+            return List.of();
         }
-        return results;
+        return new WindowCommitter(table, archive, jobId).commitAll(missing, -1);
     }
 
     /** Deletes files Iceberg lacks in windows that match; returns how many. */

@@ -4,6 +4,7 @@ import io.permafrost.model.Window;
 import io.permafrost.schema.ArchiveTable;
 import java.util.ArrayList;
 import java.util.Iterator;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -37,7 +38,8 @@ import org.slf4j.LoggerFactory;
  * that watermark sat in a file rolled at a checkpoint {@code <= n}. (Flink's own filesystem table
  * sink uses the same rule.) Files of an already committed window become an amendment snapshot.
  * Replayed committables after a restore are deduplicated by path here and in {@link
- * WindowCommitter}.
+ * WindowCommitter}. The windows made ready by one checkpoint are committed in one Iceberg
+ * transaction (one snapshot each).
  */
 public final class WindowCommitOperator extends AbstractStreamOperator<Void>
         implements OneInputStreamOperator<CommittableMessage<FileSinkCommittable>, Void> {
@@ -172,16 +174,21 @@ public final class WindowCommitOperator extends AbstractStreamOperator<Void>
                 byWindow.computeIfAbsent(f.window(), w -> new ArrayList<>()).add(f);
             }
         }
+        Map<Window, List<DataFileRef>> closed = new LinkedHashMap<>();
         for (Map.Entry<String, List<DataFileRef>> e : byWindow.entrySet()) {
             Window w = archive.window().parsePath(e.getKey());
             if (w.closedBy(readyWatermark) && w.end() <= closeLimit) {
-                WindowCommitter.Result r = committer.commit(w, e.getValue(), ready);
-                e.getValue().forEach(f -> state.pending.remove(f.path()));
+                closed.put(w, e.getValue());
+            }
+        }
+        if (!closed.isEmpty()) {
+            for (WindowCommitter.Result r : committer.commitAll(closed, ready)) {
                 if (r.snapshotId() >= 0) {
                     windowsCommitted.inc();
                     rowsCommitted.inc(r.rows());
                 }
             }
+            closed.values().forEach(files -> files.forEach(f -> state.pending.remove(f.path())));
         }
         state.progress.headMap(ready, true).clear();
         Iterator<Long> it = state.watermarkAtCheckpoint.keySet().iterator();

@@ -20,6 +20,7 @@ import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.table.data.RowData;
+import org.apache.flink.table.data.StringData;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -140,6 +141,8 @@ public final class ArchiveJob {
     /** Heartbeat marker rows move the watermark; they are never written. */
     static final class DropHeartbeats implements FilterFunction<RowData> {
         private static final long serialVersionUID = 1L;
+        private static final StringData HEARTBEAT_OP =
+                StringData.fromString(ArchiveTable.HEARTBEAT_OP);
         private final int opIndex;
 
         DropHeartbeats(int opIndex) {
@@ -148,7 +151,7 @@ public final class ArchiveJob {
 
         @Override
         public boolean filter(RowData row) {
-            return !row.getString(opIndex).toString().equals("h");
+            return !HEARTBEAT_OP.equals(row.getString(opIndex));
         }
     }
 }

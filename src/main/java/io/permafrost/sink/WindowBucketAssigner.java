@@ -1,5 +1,6 @@
 package io.permafrost.sink;
 
+import io.permafrost.model.Window;
 import io.permafrost.model.WindowSpec;
 import io.permafrost.schema.WindowColumnKind;
 import org.apache.flink.core.io.SimpleVersionedSerializer;
@@ -25,9 +26,18 @@ public final class WindowBucketAssigner implements BucketAssigner<RowData, Strin
         this.kind = kind;
     }
 
+    /** The window of the previous row: rows mostly come in runs of one window. */
+    private transient Window last;
+
     @Override
     public String getBucketId(RowData row, Context context) {
-        return window.windowOf(kind.read(row, column)).path();
+        long value = kind.read(row, column);
+        Window w = last;
+        if (w == null || value < w.start() || value >= w.end()) {
+            w = window.windowOf(value);
+            last = w;
+        }
+        return w.path();
     }
 
     @Override

@@ -1,0 +1,174 @@
+package io.permafrost.iceberg;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.permafrost.config.ConfigLoader;
+import io.permafrost.job.ArchivePlan;
+import io.permafrost.model.Window;
+import io.permafrost.schema.ArchiveTable;
+import io.permafrost.sink.ParquetWriterFactory;
+import io.permafrost.testing.EmbeddedPostgres;
+import io.permafrost.testing.TestConfig;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import org.apache.flink.api.common.serialization.BulkWriter;
+import org.apache.flink.core.fs.FSDataOutputStream;
+import org.apache.flink.core.fs.FileSystem;
+import org.apache.flink.table.data.GenericRowData;
+import org.apache.flink.table.data.StringData;
+import org.apache.flink.table.data.TimestampData;
+import org.apache.iceberg.HasTableOperations;
+import org.apache.iceberg.Snapshot;
+import org.apache.iceberg.Table;
+import org.apache.iceberg.catalog.Catalog;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The window committer against a real Iceberg table (Hadoop catalog on the local disk) and real
+ * Parquet files written by the archive's own writer: several windows in one transaction, one
+ * snapshot each, and idempotency when the same files come again.
+ */
+class WindowCommitterIT {
+
+    private static final Instant DAY = Instant.parse("2024-05-01T00:00:00Z");
+
+    @TempDir Path dir;
+
+    private ArchiveTable archive;
+    private Table table;
+    private WindowCommitter committer;
+
+    @BeforeEach
+    void setUp() {
+        String db = EmbeddedPostgres.newDatabase("committer");
+        EmbeddedPostgres.execute(
+                db, "CREATE TABLE events (id bigint PRIMARY KEY, at timestamptz NOT NULL)");
+        Path config =
+                TestConfig.write(
+                        dir,
+                        db,
+                        "  - name: events\n    window: {column: at, granularity: daily}\n",
+                        "");
+        ArchivePlan plan = ArchivePlan.prepare(ConfigLoader.load(config));
+        archive = plan.groups().get(0).tables().get(0);
+        Catalog catalog = plan.catalog().open();
+        table = catalog.loadTable(ArchiveTables.identifier(archive.id()));
+        committer = new WindowCommitter(table, archive, "test-job");
+    }
+
+    @Test
+    void commitsSeveralWindowsInOneMetadataWriteWithOneSnapshotEach() throws Exception {
+        Map<Window, List<DataFileRef>> files = new LinkedHashMap<>();
+        files.put(day(2), List.of(file(2, 5)));
+        files.put(day(0), List.of(file(0, 3), file(0, 4)));
+        files.put(day(1), List.of(file(1, 1)));
+        int metadataBefore = metadataVersions();
+
+        List<WindowCommitter.Result> results = committer.commitAll(files, 7);
+
+        assertThat(results)
+                .extracting(r -> r.window() + " " + r.kind() + " " + r.files() + " " + r.rows())
+                .containsExactly(
+                        day(0).path() + " window 2 7",
+                        day(1).path() + " window 1 1",
+                        day(2).path() + " window 1 5");
+        assertThat(metadataVersions()).isEqualTo(metadataBefore + 1);
+        table.refresh();
+        List<Snapshot> snapshots = new ArrayList<>();
+        table.snapshots().forEach(snapshots::add);
+        assertThat(snapshots)
+                .extracting(s -> s.summary().get(WindowCommitter.WINDOW))
+                .containsExactly(day(0).path(), day(1).path(), day(2).path());
+        assertThat(snapshots)
+                .extracting(s -> s.summary().get(WindowCommitter.CHECKPOINT_ID))
+                .containsOnly("7");
+        assertThat(results)
+                .extracting(WindowCommitter.Result::snapshotId)
+                .containsExactlyElementsOf(snapshots.stream().map(Snapshot::snapshotId).toList());
+        assertThat(rowsInTable()).isEqualTo(13);
+    }
+
+    @Test
+    void theSameFilesAgainAddNothingAndNewOnesOfACommittedWindowAreAnAmendment() throws Exception {
+        DataFileRef first = file(0, 3);
+        committer.commitAll(Map.of(day(0), List.of(first)), 1);
+        long snapshot = table.currentSnapshot().snapshotId();
+
+        // A replay after a restore: the same file again, and again in one call.
+        List<WindowCommitter.Result> again =
+                committer.commitAll(Map.of(day(0), List.of(first, first)), 2);
+        assertThat(again).extracting(WindowCommitter.Result::snapshotId).containsExactly(-1L);
+        table.refresh();
+        assertThat(table.currentSnapshot().snapshotId()).isEqualTo(snapshot);
+
+        // Late rows of the committed window, with the replayed file, beside a new window.
+        Map<Window, List<DataFileRef>> next = new LinkedHashMap<>();
+        next.put(day(0), List.of(first, file(0, 2)));
+        next.put(day(1), List.of(file(1, 4)));
+        List<WindowCommitter.Result> results = committer.commitAll(next, 3);
+        assertThat(results)
+                .extracting(r -> r.window() + " " + r.kind() + " " + r.files() + " " + r.rows())
+                .containsExactly(day(0).path() + " amendment 1 2", day(1).path() + " window 1 4");
+        assertThat(rowsInTable()).isEqualTo(9);
+        // A second committer (another job, same table) sees what the first committed.
+        WindowCommitter other = new WindowCommitter(table, archive, "other-job");
+        assertThat(other.commitAll(next, 4))
+                .extracting(WindowCommitter.Result::snapshotId)
+                .containsExactly(-1L, -1L);
+        assertThat(rowsInTable()).isEqualTo(9);
+    }
+
+    private Window day(int n) {
+        return archive.window().windowOf(DAY.plusSeconds(86_400L * n).toEpochMilli() * 1000);
+    }
+
+    /** A committed Parquet file with {@code rows} rows of window {@code day}. */
+    private DataFileRef file(int day, int rows) throws Exception {
+        Window w = day(day);
+        org.apache.flink.core.fs.Path path =
+                new org.apache.flink.core.fs.Path(
+                        archive.dataLocation()
+                                + "/"
+                                + w.path()
+                                + "/part-"
+                                + UUID.randomUUID()
+                                + ".parquet");
+        FileSystem fs = path.getFileSystem();
+        try (FSDataOutputStream out = fs.create(path, FileSystem.WriteMode.NO_OVERWRITE)) {
+            BulkWriter<org.apache.flink.table.data.RowData> writer =
+                    new ParquetWriterFactory(
+                                    archive.schema(),
+                                    archive.rowType(),
+                                    ConfigLoader.load(dir.resolve("permafrost.yaml")).parquet())
+                            .create(out);
+            for (int i = 0; i < rows; i++) {
+                GenericRowData row = new GenericRowData(archive.arity());
+                row.setField(0, (long) (day * 1000 + i));
+                TimestampData at = TimestampData.fromEpochMillis(w.start() / 1000 + i * 1000L);
+                row.setField(1, at);
+                row.setField(archive.opIndex(), StringData.fromString("r"));
+                row.setField(archive.lsnIndex(), 0L);
+                row.setField(archive.commitTsIndex(), at);
+                writer.addElement(row);
+            }
+            writer.finish();
+        }
+        return new DataFileRef(w.path(), path.toString(), fs.getFileStatus(path).getLen(), 1);
+    }
+
+    private int metadataVersions() {
+        return ((HasTableOperations) table).operations().refresh().previousFiles().size() + 1;
+    }
+
+    private long rowsInTable() {
+        table.refresh();
+        return Long.parseLong(table.currentSnapshot().summary().get("total-records"));
+    }
+}
