@@ -377,7 +377,7 @@ public final class ConfigLoader {
     }
 
     private PermafrostConfig.Parquet parquet(Node n) {
-        n.allowOnly("compression", "target_file_size", "row_group_size");
+        n.allowOnly("compression", "target_file_size", "row_group_size", "page_row_limit");
         String codec = n.string("compression", "zstd").toLowerCase(Locale.ROOT);
         if (!List.of("zstd", "snappy", "gzip", "none").contains(codec)) {
             throw new ConfigException(
@@ -393,7 +393,14 @@ public final class ConfigLoader {
                     "must not exceed target_file_size",
                     "files roll at row-group boundaries; keep row groups well below the target size");
         }
-        return new PermafrostConfig.Parquet(codec, target, rowGroup);
+        int pageRows = n.integer("page_row_limit", 2_000);
+        if (pageRows < 100) {
+            throw new ConfigException(
+                    n.key("page_row_limit"),
+                    "must be at least 100, got " + pageRows,
+                    "the default 2000 suits most tables; parquet-java's own default is 20000");
+        }
+        return new PermafrostConfig.Parquet(codec, target, rowGroup, pageRows);
     }
 
     private PermafrostConfig.Verify verify(Node n) {

@@ -208,7 +208,13 @@ public record PermafrostConfig(
             implements Serializable {}
 
     /** Parquet file settings. */
-    public record Parquet(String compression, long targetFileSize, long rowGroupSize)
+    /**
+     * @param pageRowLimit rows per page at most: a column's dictionary is kept or dropped when its
+     *     first page is written, so small pages stop the dictionary of unique values (ids, hashes)
+     *     early
+     */
+    public record Parquet(
+            String compression, long targetFileSize, long rowGroupSize, int pageRowLimit)
             implements Serializable {}
 
     public Table table(TableId id) {

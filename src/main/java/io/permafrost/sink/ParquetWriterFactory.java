@@ -36,7 +36,9 @@ public final class ParquetWriterFactory implements BulkWriter.Factory<RowData> {
                                 ? "uncompressed"
                                 : parquet.compression(),
                         TableProperties.PARQUET_ROW_GROUP_SIZE_BYTES,
-                        Long.toString(parquet.rowGroupSize()));
+                        Long.toString(parquet.rowGroupSize()),
+                        TableProperties.PARQUET_PAGE_ROW_LIMIT,
+                        Integer.toString(parquet.pageRowLimit()));
     }
 
     @Override

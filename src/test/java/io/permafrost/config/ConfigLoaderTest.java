@@ -142,6 +142,7 @@ class ConfigLoaderTest {
                           compression: snappy
                           target_file_size: 64MB
                           row_group_size: 512kb
+                          page_row_limit: 5000
                         """);
 
         assertThat(c.source().password()).isEqualTo("s3cret");
@@ -181,7 +182,7 @@ class ConfigLoaderTest {
                                 "hashmap",
                                 null));
         assertThat(c.parquet())
-                .isEqualTo(new PermafrostConfig.Parquet("snappy", 64 * MB, 512 * 1024));
+                .isEqualTo(new PermafrostConfig.Parquet("snappy", 64 * MB, 512 * 1024, 5000));
     }
 
     @Test
@@ -362,6 +363,11 @@ class ConfigLoaderTest {
 
     @Test
     void badSize() {
+        assertError(SOURCE + ONE_TABLE + "parquet:\n  page_row_limit: 10\n")
+                .hasMessage(
+                        "config 'parquet.page_row_limit': must be at least 100, got 10. Fix: the"
+                                + " default 2000 suits most tables; parquet-java's own default is"
+                                + " 20000");
         assertError(SOURCE + ONE_TABLE + "parquet:\n  target_file_size: 12 parsecs\n")
                 .hasMessage(
                         "config 'parquet.target_file_size': '12 parsecs' is not a size. Fix: write"

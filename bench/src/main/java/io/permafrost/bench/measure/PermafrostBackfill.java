@@ -43,7 +43,7 @@ public final class PermafrostBackfill implements Child.Measure {
                 .set(
                         "notes",
                         String.format(
-                                "permafrost backfill, parallelism %s, checkpoint_interval %s, other settings default (chunk_size 50000, row group 16 MB, ZSTD)%s",
+                                "permafrost backfill, parallelism %s, checkpoint_interval %s, other settings default (chunk_size 50000, row group 16 MB, page_row_limit 2000, ZSTD)%s",
                                 in.get("parallelism"),
                                 checkpoint,
                                 trc == 0 ? "" : "; teardown exited with " + trc));

@@ -131,10 +131,15 @@ public final class SeedParquet {
                 : org.apache.parquet.schema.Type.Repetition.OPTIONAL;
     }
 
-    /** A ZSTD (level 3, parquet-java's default) writer of binary COPY tuples to a local file. */
+    /**
+     * A ZSTD (level 3, parquet-java's default) writer of binary COPY tuples to a local file. Pages
+     * hold parquet-java's default 20,000 rows, unless the system property {@code bench.pageRows}
+     * says otherwise (to give the baselines Permafrost's {@code parquet.page_row_limit}).
+     */
     public static ParquetWriter<CopyBinaryReader> writer(Path file) throws IOException {
         return new Builder(new LocalOutputFile(file))
                 .withConf(new PlainParquetConfiguration())
+                .withPageRowCountLimit(Integer.getInteger("bench.pageRows", 20_000))
                 .withCompressionCodec(CompressionCodecName.ZSTD)
                 .withWriteMode(ParquetFileWriter.Mode.OVERWRITE)
                 .build();
