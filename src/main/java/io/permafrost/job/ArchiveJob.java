@@ -9,6 +9,7 @@ import io.permafrost.source.HeartbeatWriter;
 import io.permafrost.source.copy.CopySnapshotSource;
 import io.permafrost.window.FrontierWatermarks;
 import io.permafrost.window.TableRouter;
+import java.nio.charset.StandardCharsets;
 import java.sql.SQLException;
 import java.util.HashMap;
 import java.util.List;
@@ -141,8 +142,9 @@ public final class ArchiveJob {
     /** Heartbeat marker rows move the watermark; they are never written. */
     static final class DropHeartbeats implements FilterFunction<RowData> {
         private static final long serialVersionUID = 1L;
+        // Made from bytes, so that equals() never materializes (mutates) this shared instance.
         private static final StringData HEARTBEAT_OP =
-                StringData.fromString(ArchiveTable.HEARTBEAT_OP);
+                StringData.fromBytes(ArchiveTable.HEARTBEAT_OP.getBytes(StandardCharsets.UTF_8));
         private final int opIndex;
 
         DropHeartbeats(int opIndex) {

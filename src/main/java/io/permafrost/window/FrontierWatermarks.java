@@ -3,6 +3,7 @@ package io.permafrost.window;
 import io.permafrost.model.WindowSpec;
 import io.permafrost.schema.ArchiveTable;
 import io.permafrost.schema.WindowColumnKind;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import org.apache.flink.api.common.eventtime.TimestampAssigner;
 import org.apache.flink.api.common.eventtime.Watermark;
@@ -10,6 +11,7 @@ import org.apache.flink.api.common.eventtime.WatermarkGenerator;
 import org.apache.flink.api.common.eventtime.WatermarkOutput;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.table.data.RowData;
+import org.apache.flink.table.data.StringData;
 
 /**
  * Watermarks that say "this window can no longer change", following the database's clock.
@@ -53,6 +55,11 @@ public final class FrontierWatermarks {
     }
 
     static final class Generator implements WatermarkGenerator<RowData> {
+        // Made from bytes, so that equals() never materializes (mutates) these shared instances.
+        private static final StringData SNAPSHOT_OP =
+                StringData.fromBytes("r".getBytes(StandardCharsets.UTF_8));
+        private static final StringData HEARTBEAT_OP =
+                StringData.fromBytes(ArchiveTable.HEARTBEAT_OP.getBytes(StandardCharsets.UTF_8));
         private final int opIndex;
         private final int commitTsIndex;
         private final int windowColumn;
@@ -72,14 +79,14 @@ public final class FrontierWatermarks {
 
         @Override
         public void onEvent(RowData row, long eventTimestamp, WatermarkOutput output) {
-            String op = row.getString(opIndex).toString();
-            if (op.equals("r")) {
+            StringData op = row.getString(opIndex);
+            if (op.equals(SNAPSHOT_OP)) {
                 return;
             }
             long value;
             if (timeWindows) {
                 value = WindowColumnKind.micros(row.getTimestamp(commitTsIndex, 6));
-            } else if (op.equals(ArchiveTable.HEARTBEAT_OP)) {
+            } else if (op.equals(HEARTBEAT_OP)) {
                 return;
             } else {
                 value = kind.read(row, windowColumn);

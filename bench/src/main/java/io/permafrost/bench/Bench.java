@@ -85,7 +85,8 @@ public final class Bench {
               --stream-lead S          seconds from the start of 7 to the close of the window whose
                                        latency is measured; must cover the snapshot (default: from
                                        the Flink CDC snapshot rate of 5, else rows/10000*1.5+60)
-              --decode-rows N          rows inserted for the WAL decode rate (default min(rows, 1000000))
+              --decode-rows N          rows inserted for the WAL decode rate, and as the backlog
+                                       7 catches up after a restart (default min(rows, 1000000))
               --window-rows N          rows of the one window of 8 (default 20000000)
               --window-heap SIZE       -Xmx of 8 (default 1g)
               --keep                   keep the work directory
@@ -332,6 +333,7 @@ public final class Bench {
             lead = (long) (rows / (rate5 != null ? rate5 : 10_000.0) * 1.5) + 60;
         }
         long steps = streamRates.split(",").length;
+        long n = decodeRows != null ? decodeRows : Math.min(rows, 1_000_000);
         for (int r = 1; r <= repeat; r++) {
             try (Connection c = Pg.connect(base, "postgres")) {
                 c.createStatement().execute("CREATE DATABASE bench_stream TEMPLATE bench");
@@ -346,6 +348,7 @@ public final class Bench {
                             .set("step.s", streamSeconds)
                             .set("rates", streamRates)
                             .set("close.lead.s", lead)
+                            .set("catchup.rows", n)
                             .set("snapshot.timeout.s", timeout(rows) * 2)
                             .set("warehouse", work.resolve("wh-7/warehouse"));
             once(
@@ -354,10 +357,13 @@ public final class Bench {
                     "stream",
                     p,
                     heap,
-                    timeout(rows) * 2 + lead + steps * (streamSeconds + 120) + 300);
+                    timeout(rows) * 2
+                            + lead
+                            + steps * (streamSeconds + 120)
+                            + 2 * timeout(n)
+                            + 600);
             dropDatabase("bench_stream");
         }
-        long n = decodeRows != null ? decodeRows : Math.min(rows, 1_000_000);
         String recv = Machine.which("pg_recvlogical");
         for (int r = 1; r <= repeat; r++) {
             try (Connection c = Pg.connect(base, "postgres")) {

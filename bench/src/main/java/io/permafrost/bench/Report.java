@@ -206,6 +206,23 @@ final class Report {
         ratio(b, "6", "4", "Permafrost backfill / users' script");
         ratio(b, "6", "5", "Permafrost backfill / stock Flink");
         ratio(b, "7", "7w", "Permafrost run (sustained) / WAL decode rate");
+        List<Params> streams = runs.get("7");
+        Double decode = medianRate("7w");
+        double[] catchUp =
+                streams == null
+                        ? new double[0]
+                        : streams.stream()
+                                .filter(r -> r.has("catchup_rate"))
+                                .mapToDouble(r -> r.getDouble("catchup_rate", 0))
+                                .toArray();
+        b.append(
+                String.format(
+                        "  %-3s %-46s %s%n",
+                        "7c/7w",
+                        "Permafrost run catching up / WAL decode rate",
+                        catchUp.length == 0 || decode == null
+                                ? "n/a (not measured)"
+                                : String.format("%.2f", stats(catchUp)[0] / decode)));
         b.append("\nNotes:\n");
         for (String n : notes) {
             b.append("  ").append(n).append('\n');

@@ -165,14 +165,66 @@ public final class PermafrostStream implements Child.Measure {
                 notes.add("every rate of the ladder was sustained: the limit is higher");
             }
             out.set("rows", g[0] - seedRows - 1);
+
+            // 4. catch-up: the job stops, a WAL backlog builds up, the job resumes from its
+            // last checkpoint and reads the backlog with the cores to itself (as 7w does)
+            long backlog = in.getLong("catchup.rows", 0);
+            if (backlog > 0) {
+                drain(insertedTotal, 120_000);
+                stop(job);
+                insertBacklog(c, backlog, g);
+                long r0 = System.currentTimeMillis();
+                job =
+                        new ArchiveRunner(
+                                        ConfigLoader.load(config),
+                                        new ArchiveRunner.Options(false, null, false))
+                                .start();
+                long timeoutMs = Math.max(300_000, backlog / 2);
+                while (archivedNow() < insertedTotal) {
+                    if (System.currentTimeMillis() - r0 > timeoutMs) {
+                        throw new IllegalStateException(
+                                "the backlog was not archived within " + timeoutMs / 1000 + " s");
+                    }
+                    checkJob(job);
+                    Thread.sleep(250);
+                }
+                double seconds = (System.currentTimeMillis() - r0) / 1000.0;
+                // The steady rate: from the first checkpoint that showed backlog rows to the one
+                // that showed the last, so the restart's start-up is not counted.
+                long[] first = null;
+                long[] last = null;
+                synchronized (archived) {
+                    for (long[] x : archived) {
+                        if (x[0] >= r0 && x[1] > insertedTotal - backlog && first == null) {
+                            first = x;
+                        }
+                        if (x[0] >= r0 && x[1] >= insertedTotal && last == null) {
+                            last = x;
+                        }
+                    }
+                }
+                String steady;
+                if (first != null && last != null && last[0] > first[0]) {
+                    double rate = (last[1] - first[1]) * 1000.0 / (last[0] - first[0]);
+                    out.set("catchup_rate", rate);
+                    steady =
+                            String.format(
+                                    "%,.0f rows/s between the first and the last checkpoint that"
+                                            + " showed backlog rows",
+                                    rate);
+                } else {
+                    steady = "too small a backlog for a steady rate (raise --decode-rows)";
+                }
+                notes.add(
+                        String.format(
+                                "catch-up: %,d rows inserted (transactions of 1,000) while the job"
+                                        + " was stopped, all archived %.1f s after its restart from"
+                                        + " the last checkpoint (start-up included); %s",
+                                backlog, seconds, steady));
+            }
         } finally {
             sampling = false;
-            job.cancel().get();
-            try {
-                job.getJobExecutionResult().get();
-            } catch (ExecutionException cancelled) {
-                // cancelled on purpose
-            }
+            stop(job);
         }
         teardown(config);
         return out.set(
@@ -181,6 +233,35 @@ public final class PermafrostStream implements Child.Measure {
                         + String.format(
                                 "; parallelism %s, checkpoint_interval %s, step %d s",
                                 in.get("parallelism"), checkpoint, stepMs / 1000));
+    }
+
+    private static void stop(JobClient job) throws Exception {
+        if (job.getJobStatus().get().isGloballyTerminalState()) {
+            return;
+        }
+        job.cancel().get();
+        try {
+            job.getJobExecutionResult().get();
+        } catch (ExecutionException cancelled) {
+            // cancelled on purpose
+        }
+    }
+
+    /** Inserts {@code rows} rows as fast as one connection can, in transactions of 1,000. */
+    private void insertBacklog(Connection c, long rows, long[] g) throws Exception {
+        LocalDate today = LocalDate.now(ZoneOffset.UTC);
+        try (Statement s = c.createStatement()) {
+            for (long done = 0; done < rows; ) {
+                long n = Math.min(1_000, rows - done);
+                s.execute(DemoCommand.sampleRows(today, 0, g[0], g[0] + n - 1, g[0] + n));
+                g[0] += n;
+                done += n;
+                insertedTotal += n;
+                synchronized (inserted) {
+                    inserted.add(new long[] {System.currentTimeMillis(), insertedTotal});
+                }
+            }
+        }
     }
 
     /** Inserts at {@code rate} rows/s for {@code millis}, one transaction per 100 ms tick. */
