@@ -168,8 +168,12 @@ class S3EndToEndIT {
 
         // Every row exactly once, read through the JDBC catalog and S3FileIO.
         Map<Long, Integer> seen = new TreeMap<>();
+        Map<Long, List<String>> copies = new TreeMap<>();
         for (Record r : archive.records()) {
-            seen.merge((Long) r.getField("height"), 1, Integer::sum);
+            Long h = (Long) r.getField("height");
+            seen.merge(h, 1, Integer::sum);
+            copies.computeIfAbsent(h, k -> new ArrayList<>())
+                    .add(r.getField("_op") + "@" + r.getField("_lsn"));
         }
         String output = Files.readString(log);
         assertThat(output).contains("Resuming from checkpoint s3://" + BUCKET + "/archive/");
@@ -178,7 +182,9 @@ class S3EndToEndIT {
         List<String> commits = archive.commits();
         for (long h = 0; h <= last; h++) {
             assertThat(seen.get(h))
-                    .as("copies of height %d in the archive; commits %s; log %s", h, commits, log)
+                    .as(
+                            "copies of height %d in the archive (_op@_lsn: %s); commits %s; log %s",
+                            h, copies.get(h), commits, log)
                     .isEqualTo(1);
         }
         // nothing else: heights last+1 .. closer-1 were never inserted, closer's window is open

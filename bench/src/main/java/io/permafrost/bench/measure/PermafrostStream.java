@@ -253,14 +253,19 @@ public final class PermafrostStream implements Child.Measure {
         try (Statement s = c.createStatement()) {
             for (long done = 0; done < rows; ) {
                 long n = Math.min(1_000, rows - done);
-                s.execute(DemoCommand.sampleRows(today, 0, g[0], g[0] + n - 1, g[0] + n));
-                g[0] += n;
+                insert(s, today, n, g);
                 done += n;
-                insertedTotal += n;
-                synchronized (inserted) {
-                    inserted.add(new long[] {System.currentTimeMillis(), insertedTotal});
-                }
             }
+        }
+    }
+
+    /** One transaction of {@code n} rows into today's window; records the running total. */
+    private void insert(Statement s, LocalDate today, long n, long[] g) throws Exception {
+        s.execute(DemoCommand.sampleRows(today, 0, g[0], g[0] + n - 1, g[0] + n));
+        g[0] += n;
+        insertedTotal += n;
+        synchronized (inserted) {
+            inserted.add(new long[] {System.currentTimeMillis(), insertedTotal});
         }
     }
 
@@ -278,13 +283,8 @@ public final class PermafrostStream implements Child.Measure {
                 long target = (long) (rate * elapsedMs / 1000.0);
                 long n = Math.min(target - done, (long) Math.max(1, rate));
                 if (n > 0) {
-                    s.execute(DemoCommand.sampleRows(today, 0, g[0], g[0] + n - 1, g[0] + n));
-                    g[0] += n;
+                    insert(s, today, n, g);
                     done += n;
-                    insertedTotal += n;
-                    synchronized (inserted) {
-                        inserted.add(new long[] {System.currentTimeMillis(), insertedTotal});
-                    }
                 }
                 long sleep = tick * 100L - (System.nanoTime() - start) / 1_000_000;
                 if (sleep > 0) {
