@@ -317,11 +317,6 @@ public final class WindowCommitter {
         }
     }
 
-    /** Paths of the data files the table holds for this window. */
-    public Set<String> filesOf(Window window) {
-        return filesOf(List.of(window)).get(window);
-    }
-
     /** Paths of the data files the table holds for each of these windows, in one scan. */
     private Map<Window, Set<String>> filesOf(Collection<Window> windows) {
         Map<Window, Set<String>> out = new HashMap<>();
