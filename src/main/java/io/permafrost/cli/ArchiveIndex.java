@@ -1,9 +1,11 @@
 package io.permafrost.cli;
 
+import io.permafrost.compact.WindowCompactor;
 import io.permafrost.config.ConfigException;
 import io.permafrost.config.PermafrostConfig;
 import io.permafrost.iceberg.ArchiveTables;
 import io.permafrost.iceberg.CatalogSpec;
+import io.permafrost.iceberg.ReplacedFiles;
 import io.permafrost.iceberg.WindowCommitter;
 import io.permafrost.manifest.ManifestStore;
 import io.permafrost.manifest.WindowManifest;
@@ -175,6 +177,18 @@ final class ArchiveIndex implements AutoCloseable {
                 for (long id : cw.snapshotIds()) {
                     Snapshot s = t.iceberg().snapshot(id);
                     Map<String, String> sum = s.summary();
+                    last = Math.max(last, s.timestampMillis());
+                    if (ReplacedFiles.isCompaction(s)) {
+                        // the same rows in fewer files
+                        files +=
+                                (int)
+                                        (number(sum, WindowCommitter.FILES, 0)
+                                                - number(sum, WindowCompactor.REPLACED, 0));
+                        bytes +=
+                                number(sum, SnapshotSummary.ADDED_FILE_SIZE_PROP, 0)
+                                        - number(sum, SnapshotSummary.REMOVED_FILE_SIZE_PROP, 0);
+                        continue;
+                    }
                     replayed = REPLAY.equals(sum.get(WindowCommitter.KIND));
                     if (replayed) {
                         // a replay overwrites the window: only its own files remain

@@ -377,7 +377,12 @@ public final class ConfigLoader {
     }
 
     private PermafrostConfig.Parquet parquet(Node n) {
-        n.allowOnly("compression", "target_file_size", "row_group_size", "page_row_limit");
+        n.allowOnly(
+                "compression",
+                "target_file_size",
+                "row_group_size",
+                "page_row_limit",
+                "compaction_min_files");
         String codec = n.string("compression", "zstd").toLowerCase(Locale.ROOT);
         if (!List.of("zstd", "snappy", "gzip", "none").contains(codec)) {
             throw new ConfigException(
@@ -400,7 +405,14 @@ public final class ConfigLoader {
                     "must be at least 100, got " + pageRows,
                     "the default 2000 suits most tables; parquet-java's own default is 20000");
         }
-        return new PermafrostConfig.Parquet(codec, target, rowGroup, pageRows);
+        int compactionMinFiles = n.integer("compaction_min_files", 5);
+        if (compactionMinFiles != 0 && compactionMinFiles < 2) {
+            throw new ConfigException(
+                    n.key("compaction_min_files"),
+                    "must be 0 (no compaction) or at least 2, got " + compactionMinFiles,
+                    "the default 5 compacts a closed window once it has 5 small files");
+        }
+        return new PermafrostConfig.Parquet(codec, target, rowGroup, pageRows, compactionMinFiles);
     }
 
     private PermafrostConfig.Verify verify(Node n) {

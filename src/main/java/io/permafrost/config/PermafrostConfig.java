@@ -212,10 +212,23 @@ public record PermafrostConfig(
      * @param pageRowLimit rows per page at most: a column's dictionary is kept or dropped when its
      *     first page is written, so small pages stop the dictionary of unique values (ids, hashes)
      *     early
+     * @param compactionMinFiles a closed window is compacted once it has at least this many files
+     *     smaller than 75 % of the target size (Iceberg's bin-pack defaults); 0 turns compaction
+     *     off
      */
     public record Parquet(
-            String compression, long targetFileSize, long rowGroupSize, int pageRowLimit)
-            implements Serializable {}
+            String compression,
+            long targetFileSize,
+            long rowGroupSize,
+            int pageRowLimit,
+            int compactionMinFiles)
+            implements Serializable {
+
+        /** Files below this size are compacted (Iceberg's {@code min-file-size-bytes} default). */
+        public long smallFileSize() {
+            return targetFileSize / 4 * 3;
+        }
+    }
 
     public Table table(TableId id) {
         return tables.stream()

@@ -11,7 +11,8 @@ import java.util.TreeMap;
 /**
  * What the window committer must remember across a checkpoint: the watermark it had seen at each
  * checkpoint, how much of each checkpoint's committed files it has received, and the committed
- * files it has not yet appended to Iceberg. Persisted with {@link CommitterStateSerializer}.
+ * files it has not yet appended to Iceberg, and the committed windows still to compact. Persisted
+ * with {@link CommitterStateSerializer}.
  */
 final class CommitterState {
 
@@ -34,6 +35,12 @@ final class CommitterState {
 
     /** Pending files by path (replays after a restore arrive again and are ignored). */
     final Map<String, DataFileRef> pending = new LinkedHashMap<>();
+
+    /**
+     * Committed windows to compact, by window path, with the checkpoint after which it is safe: the
+     * first one taken after the window's commit, whose state no longer holds the window's files.
+     */
+    final TreeMap<String, Long> toCompact = new TreeMap<>();
 
     Progress progress(long checkpointId) {
         return progress.computeIfAbsent(checkpointId, id -> new Progress());

@@ -6,12 +6,15 @@ import org.apache.flink.core.io.SimpleVersionedSerializer;
 import org.apache.flink.core.memory.DataInputDeserializer;
 import org.apache.flink.core.memory.DataOutputSerializer;
 
-/** Versioned binary form of {@link CommitterState}. */
+/**
+ * Versioned binary form of {@link CommitterState}. Version 2 added the windows to compact; version
+ * 1 (without them) is still read.
+ */
 final class CommitterStateSerializer implements SimpleVersionedSerializer<CommitterState> {
 
     static final CommitterStateSerializer INSTANCE = new CommitterStateSerializer();
 
-    static final int VERSION = 1;
+    static final int VERSION = 2;
 
     @Override
     public int getVersion() {
@@ -45,12 +48,17 @@ final class CommitterStateSerializer implements SimpleVersionedSerializer<Commit
             out.writeLong(f.size());
             out.writeLong(f.checkpointId());
         }
+        out.writeInt(s.toCompact.size());
+        for (Map.Entry<String, Long> e : s.toCompact.entrySet()) {
+            out.writeUTF(e.getKey());
+            out.writeLong(e.getValue());
+        }
         return out.getCopyOfBuffer();
     }
 
     @Override
     public CommitterState deserialize(int version, byte[] bytes) throws IOException {
-        if (version != VERSION) {
+        if (version != 1 && version != VERSION) {
             throw new IOException(
                     "Unrecognized version "
                             + version
@@ -76,6 +84,11 @@ final class CommitterStateSerializer implements SimpleVersionedSerializer<Commit
             DataFileRef f =
                     new DataFileRef(in.readUTF(), in.readUTF(), in.readLong(), in.readLong());
             s.pending.put(f.path(), f);
+        }
+        if (version >= 2) {
+            for (int i = in.readInt(); i > 0; i--) {
+                s.toCompact.put(in.readUTF(), in.readLong());
+            }
         }
         return s;
     }

@@ -1,5 +1,6 @@
 package io.permafrost.iceberg;
 
+import io.permafrost.compact.WindowCompactor;
 import io.permafrost.model.Window;
 import io.permafrost.schema.ArchiveTable;
 import java.io.IOException;
@@ -106,6 +107,14 @@ public final class Reconciler {
             if (windowPath == null || known.contains(path)) {
                 continue;
             }
+            if (name.startsWith(WindowCompactor.OUTPUT_PREFIX)) {
+                // Written by a compaction that never committed: its rows are still in the files
+                // it was to replace, so it must not be appended (and readers of the directory
+                // must not see it).
+                fs.delete(f.getPath(), false);
+                LOG.info("Removed {}: the output of a compaction that did not commit", path);
+                continue;
+            }
             Window w;
             try {
                 w = archive.window().parsePath(windowPath);
@@ -143,21 +152,32 @@ public final class Reconciler {
             return paths;
         }
         try (CloseableIterable<FileScanTask> tasks = table.newScan().planFiles()) {
-            tasks.forEach(t -> paths.add(t.file().location()));
+            tasks.forEach(t -> paths.add(normalized(t.file().location())));
         } catch (IOException e) {
             throw new java.io.UncheckedIOException(e);
         }
-        // Files a replay replaced are no longer in the table but must never come back: count every
-        // file any snapshot added.
+        // Files a replay or a compaction replaced are no longer in the table but must never come
+        // back: count every file any snapshot added.
         for (org.apache.iceberg.Snapshot s : table.snapshots()) {
-            if ("replay".equals(s.summary().get(WindowCommitter.KIND))) {
+            if ("replay".equals(s.summary().get(WindowCommitter.KIND))
+                    || ReplacedFiles.isCompaction(s)) {
                 for (org.apache.iceberg.Snapshot older : table.snapshots()) {
-                    older.addedDataFiles(table.io()).forEach(f -> paths.add(f.location()));
+                    older.addedDataFiles(table.io())
+                            .forEach(f -> paths.add(normalized(f.location())));
                 }
                 break;
             }
         }
         return paths;
+    }
+
+    /**
+     * A location as the file system lists it: Iceberg keeps locations as written ({@code
+     * file:///a/b} for files Permafrost named, {@code file:/a/b} for FileSink's), listings give
+     * Flink's normal form.
+     */
+    public static String normalized(String location) {
+        return new Path(location).toString();
     }
 
     /** The window directory of a file below the data location, or null. */

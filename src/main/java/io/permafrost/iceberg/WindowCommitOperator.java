@@ -1,12 +1,19 @@
 package io.permafrost.iceberg;
 
+import io.permafrost.compact.BackgroundCompactions;
+import io.permafrost.compact.WindowCompactor;
+import io.permafrost.config.PermafrostConfig;
+import io.permafrost.manifest.ManifestStore;
 import io.permafrost.model.Window;
 import io.permafrost.schema.ArchiveTable;
 import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
 import org.apache.flink.api.common.state.ListState;
 import org.apache.flink.api.common.state.ListStateDescriptor;
@@ -24,6 +31,7 @@ import org.apache.flink.streaming.api.operators.AbstractStreamOperator;
 import org.apache.flink.streaming.api.operators.OneInputStreamOperator;
 import org.apache.flink.streaming.api.watermark.Watermark;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
+import org.apache.iceberg.Table;
 import org.apache.iceberg.catalog.Catalog;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -40,6 +48,10 @@ import org.slf4j.LoggerFactory;
  * Replayed committables after a restore are deduplicated by path here and in {@link
  * WindowCommitter}. The windows made ready by one checkpoint are committed in one Iceberg
  * transaction (one snapshot each).
+ *
+ * <p>A committed window is compacted ({@link WindowCompactor}, on a thread of its own) once a
+ * checkpoint taken after its commit has completed: from then on no checkpoint that a restart
+ * resumes from hands its replaced files over again. Windows still to compact are part of the state.
  */
 public final class WindowCommitOperator extends AbstractStreamOperator<Void>
         implements OneInputStreamOperator<CommittableMessage<FileSinkCommittable>, Void> {
@@ -50,6 +62,8 @@ public final class WindowCommitOperator extends AbstractStreamOperator<Void>
     private final ArchiveTable archive;
     private final CatalogSpec catalogSpec;
     private final long closeLimit;
+    private final PermafrostConfig.Parquet parquet;
+    private final String warehouse;
 
     private transient ListState<byte[]> stateHandle;
     private transient CommitterState state;
@@ -58,15 +72,32 @@ public final class WindowCommitOperator extends AbstractStreamOperator<Void>
     private transient Catalog catalog;
     private transient Counter windowsCommitted;
     private transient Counter rowsCommitted;
+    private transient BackgroundCompactions compactions;
+    private transient Set<String> committedSinceSnapshot;
+    private transient Map<String, Integer> compactionFailures;
+    private transient Counter windowsCompacted;
+    private transient Counter filesCompacted;
+
+    /** Attempts at compacting one window per run of the job before it is left as it is. */
+    private static final int COMPACTION_ATTEMPTS = 3;
 
     /**
      * @param closeLimit windows ending after this value are never committed by this job (the {@code
      *     --until} of a backfill); {@link Long#MAX_VALUE} for continuous archival
+     * @param parquet file settings, also for compaction ({@code compaction_min_files} 0: none)
+     * @param warehouse where the window manifests are (compaction leaves deleted windows alone)
      */
-    public WindowCommitOperator(ArchiveTable archive, CatalogSpec catalogSpec, long closeLimit) {
+    public WindowCommitOperator(
+            ArchiveTable archive,
+            CatalogSpec catalogSpec,
+            long closeLimit,
+            PermafrostConfig.Parquet parquet,
+            String warehouse) {
         this.archive = archive;
         this.catalogSpec = catalogSpec;
         this.closeLimit = closeLimit;
+        this.parquet = parquet;
+        this.warehouse = warehouse;
     }
 
     @Override
@@ -106,6 +137,21 @@ public final class WindowCommitOperator extends AbstractStreamOperator<Void>
         rowsCommitted = getMetricGroup().counter("rowsCommitted");
         getMetricGroup().gauge("pendingFiles", () -> state.pending.size());
         getMetricGroup().gauge("oldestOpenWindowAgeMs", this::oldestOpenWindowAgeMs);
+        committedSinceSnapshot = new HashSet<>();
+        compactionFailures = new HashMap<>();
+        windowsCompacted = getMetricGroup().counter("windowsCompacted");
+        filesCompacted = getMetricGroup().counter("filesCompacted");
+        getMetricGroup().gauge("windowsToCompact", () -> state.toCompact.size());
+        if (parquet.compactionMinFiles() > 0) {
+            // A table object of its own: the compaction thread refreshes and commits through it.
+            Table compactorTable = catalog.loadTable(ArchiveTables.identifier(archive.id()));
+            compactions =
+                    new BackgroundCompactions(
+                            new WindowCompactor(
+                                    compactorTable, archive, parquet, new ManifestStore(warehouse)),
+                            archive.window(),
+                            "permafrost-compaction-" + archive.id().flatName());
+        }
     }
 
     @Override
@@ -146,10 +192,58 @@ public final class WindowCommitOperator extends AbstractStreamOperator<Void>
     public void snapshotState(StateSnapshotContext context) throws Exception {
         super.snapshotState(context);
         state.watermarkAtCheckpoint.put(context.getCheckpointId(), currentWatermark);
+        collectCompactions();
+        for (String window : committedSinceSnapshot) {
+            state.toCompact.put(window, context.getCheckpointId());
+        }
+        committedSinceSnapshot.clear();
         stateHandle.update(
                 List.of(
                         SimpleVersionedSerialization.writeVersionAndSerialize(
                                 CommitterStateSerializer.INSTANCE, state)));
+    }
+
+    @Override
+    public void notifyCheckpointComplete(long checkpointId) throws Exception {
+        super.notifyCheckpointComplete(checkpointId);
+        if (compactions == null) {
+            return;
+        }
+        collectCompactions();
+        for (Map.Entry<String, Long> e : state.toCompact.entrySet()) {
+            if (e.getValue() <= checkpointId && !compactions.isRunning(e.getKey())) {
+                compactions.submit(e.getKey(), e.getValue());
+            }
+        }
+    }
+
+    /**
+     * Takes the finished compactions off the list (unless the window was committed again since it
+     * was submitted); a failed one stays on it for another attempt, a few times.
+     */
+    private void collectCompactions() {
+        if (compactions == null) {
+            return;
+        }
+        for (BackgroundCompactions.Done d : compactions.finished()) {
+            if (d.error() != null) {
+                int failures = compactionFailures.merge(d.window(), 1, Integer::sum);
+                if (failures < COMPACTION_ATTEMPTS) {
+                    continue;
+                }
+                LOG.warn(
+                        "Leaving window {} of {} uncompacted after {} failed attempts",
+                        d.window(),
+                        archive.id(),
+                        failures);
+            }
+            compactionFailures.remove(d.window());
+            if (d.result() != null) {
+                windowsCompacted.inc();
+                filesCompacted.inc(d.result().filesIn());
+            }
+            state.toCompact.remove(d.window(), d.eligibleAt());
+        }
     }
 
     /** Commits every window made ready by the newest fully received checkpoint. */
@@ -189,6 +283,9 @@ public final class WindowCommitOperator extends AbstractStreamOperator<Void>
                 }
             }
             closed.values().forEach(files -> files.forEach(f -> state.pending.remove(f.path())));
+            if (compactions != null) {
+                closed.keySet().forEach(w -> committedSinceSnapshot.add(w.path()));
+            }
         }
         state.progress.headMap(ready, true).clear();
         Iterator<Long> it = state.watermarkAtCheckpoint.keySet().iterator();
@@ -216,6 +313,9 @@ public final class WindowCommitOperator extends AbstractStreamOperator<Void>
 
     @Override
     public void close() throws Exception {
+        if (compactions != null) {
+            compactions.close();
+        }
         if (catalog instanceof AutoCloseable closeable) {
             closeable.close();
         }

@@ -107,6 +107,13 @@ public final class WindowCommitter {
             long started = System.nanoTime();
             table.refresh();
             Map<Window, Set<String>> existing = filesOf(byStart.keySet());
+            Set<String> compacted = ReplacedFiles.compactedWindows(table);
+            for (Map.Entry<Window, Set<String>> e : existing.entrySet()) {
+                if (compacted.contains(e.getKey().path())) {
+                    // A compacted window: the files its compaction replaced count as added.
+                    e.getValue().addAll(ReplacedFiles.of(table, e.getKey().path()));
+                }
+            }
             List<Planned> planned = new ArrayList<>();
             List<Result> results = new ArrayList<>();
             for (Map.Entry<Window, Collection<DataFileRef>> e : byStart.entrySet()) {

@@ -106,8 +106,8 @@ public final class ArchiveJob {
                                         t,
                                         plan.config().parquet(),
                                         plan.catalog(),
-                                        closeLimits.getOrDefault(
-                                                t.id().toString(), Long.MAX_VALUE)))
+                                        closeLimits.getOrDefault(t.id().toString(), Long.MAX_VALUE),
+                                        plan.config().warehouse()))
                         .uid("permafrost-files-" + name)
                         .name("parquet " + t.id());
             }

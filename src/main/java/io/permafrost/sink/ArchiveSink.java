@@ -53,15 +53,23 @@ public final class ArchiveSink
     private final ArchiveTable table;
     private final CatalogSpec catalog;
     private final long closeLimit;
+    private final PermafrostConfig.Parquet parquet;
+    private final String warehouse;
 
+    /**
+     * @param warehouse the configured warehouse, where the window manifests are
+     */
     public ArchiveSink(
             ArchiveTable table,
             PermafrostConfig.Parquet parquet,
             CatalogSpec catalog,
-            long closeLimit) {
+            long closeLimit,
+            String warehouse) {
         this.table = table;
         this.catalog = catalog;
         this.closeLimit = closeLimit;
+        this.parquet = parquet;
+        this.warehouse = warehouse;
         this.files =
                 FileSink.forBulkFormat(
                                 new Path(table.dataLocation()),
@@ -131,7 +139,7 @@ public final class ArchiveSink
                 .transform(
                         "window committer " + table.id(),
                         BasicTypeInfo.VOID_TYPE_INFO,
-                        new WindowCommitOperator(table, catalog, closeLimit))
+                        new WindowCommitOperator(table, catalog, closeLimit, parquet, warehouse))
                 .uid(committerUid(table))
                 .setParallelism(1)
                 .setMaxParallelism(1);

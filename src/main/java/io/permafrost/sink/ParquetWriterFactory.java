@@ -11,6 +11,7 @@ import org.apache.iceberg.Schema;
 import org.apache.iceberg.TableProperties;
 import org.apache.iceberg.flink.data.FlinkParquetWriters;
 import org.apache.iceberg.io.FileAppender;
+import org.apache.iceberg.io.OutputFile;
 import org.apache.iceberg.parquet.Parquet;
 
 /**
@@ -29,27 +30,45 @@ public final class ParquetWriterFactory implements BulkWriter.Factory<RowData> {
     public ParquetWriterFactory(Schema schema, RowType rowType, PermafrostConfig.Parquet parquet) {
         this.schema = schema;
         this.rowType = rowType;
-        this.properties =
-                Map.of(
-                        TableProperties.PARQUET_COMPRESSION,
-                        parquet.compression().equals("none")
-                                ? "uncompressed"
-                                : parquet.compression(),
-                        TableProperties.PARQUET_ROW_GROUP_SIZE_BYTES,
-                        Long.toString(parquet.rowGroupSize()),
-                        TableProperties.PARQUET_PAGE_ROW_LIMIT,
-                        Integer.toString(parquet.pageRowLimit()));
+        this.properties = properties(parquet);
+    }
+
+    /** Iceberg writer properties of the {@code parquet} settings. */
+    static Map<String, String> properties(PermafrostConfig.Parquet parquet) {
+        return Map.of(
+                TableProperties.PARQUET_COMPRESSION,
+                parquet.compression().equals("none") ? "uncompressed" : parquet.compression(),
+                TableProperties.PARQUET_ROW_GROUP_SIZE_BYTES,
+                Long.toString(parquet.rowGroupSize()),
+                TableProperties.PARQUET_PAGE_ROW_LIMIT,
+                Integer.toString(parquet.pageRowLimit()));
+    }
+
+    /**
+     * A writer of archived rows to {@code out}, exactly as FileSink's files are written (compaction
+     * writes its files with it too).
+     */
+    public static FileAppender<RowData> appender(
+            OutputFile out, Schema schema, RowType rowType, PermafrostConfig.Parquet parquet)
+            throws IOException {
+        return appender(out, schema, rowType, properties(parquet));
+    }
+
+    private static FileAppender<RowData> appender(
+            OutputFile out, Schema schema, RowType rowType, Map<String, String> properties)
+            throws IOException {
+        return Parquet.write(out)
+                .schema(schema)
+                .createWriterFunc(msg -> FlinkParquetWriters.buildWriter(rowType, msg))
+                .setAll(properties)
+                .overwrite()
+                .build();
     }
 
     @Override
     public BulkWriter<RowData> create(FSDataOutputStream out) throws IOException {
         FileAppender<RowData> appender =
-                Parquet.write(new StreamOutputFile(out))
-                        .schema(schema)
-                        .createWriterFunc(msg -> FlinkParquetWriters.buildWriter(rowType, msg))
-                        .setAll(properties)
-                        .overwrite()
-                        .build();
+                appender(new StreamOutputFile(out), schema, rowType, properties);
         return new BulkWriter<>() {
             @Override
             public void addElement(RowData row) {

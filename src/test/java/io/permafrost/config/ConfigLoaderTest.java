@@ -143,6 +143,7 @@ class ConfigLoaderTest {
                           target_file_size: 64MB
                           row_group_size: 512kb
                           page_row_limit: 5000
+                          compaction_min_files: 0
                         """);
 
         assertThat(c.source().password()).isEqualTo("s3cret");
@@ -182,7 +183,7 @@ class ConfigLoaderTest {
                                 "hashmap",
                                 null));
         assertThat(c.parquet())
-                .isEqualTo(new PermafrostConfig.Parquet("snappy", 64 * MB, 512 * 1024, 5000));
+                .isEqualTo(new PermafrostConfig.Parquet("snappy", 64 * MB, 512 * 1024, 5000, 0));
     }
 
     @Test
@@ -368,6 +369,11 @@ class ConfigLoaderTest {
                         "config 'parquet.page_row_limit': must be at least 100, got 10. Fix: the"
                                 + " default 2000 suits most tables; parquet-java's own default is"
                                 + " 20000");
+        assertError(SOURCE + ONE_TABLE + "parquet:\n  compaction_min_files: 1\n")
+                .hasMessage(
+                        "config 'parquet.compaction_min_files': must be 0 (no compaction) or at"
+                                + " least 2, got 1. Fix: the default 5 compacts a closed window"
+                                + " once it has 5 small files");
         assertError(SOURCE + ONE_TABLE + "parquet:\n  target_file_size: 12 parsecs\n")
                 .hasMessage(
                         "config 'parquet.target_file_size': '12 parsecs' is not a size. Fix: write"

@@ -48,6 +48,8 @@ class CommitterStateSerializerTest {
         s.pending.put(b.path(), b);
         s.pending.put(a.path(), a);
         s.pending.put(c.path(), c);
+        s.toCompact.put("year=2024/month=01/day=14", 6L);
+        s.toCompact.put("year=2024/month=01/day=13", 5L);
 
         CommitterState r = roundTrip(s);
 
@@ -70,6 +72,27 @@ class CommitterStateSerializerTest {
         // insertion order of pending files is kept
         assertThat(r.pendingFiles()).containsExactly(b, a, c);
         assertThat(r.pending).containsEntry(a.path(), a);
+        assertThat(r.toCompact)
+                .containsExactly(
+                        Map.entry("year=2024/month=01/day=13", 5L),
+                        Map.entry("year=2024/month=01/day=14", 6L));
+    }
+
+    @Test
+    void version1StateWithoutWindowsToCompactIsRead() throws IOException {
+        CommitterState s = new CommitterState();
+        DataFileRef a = new DataFileRef("year=2024/month=01/day=15", "/wh/a.parquet", 10, 3);
+        s.pending.put(a.path(), a);
+        s.watermarkAtCheckpoint.put(3L, 99L);
+        byte[] v2 = serializer.serialize(s);
+        // Version 1 is version 2 without the trailing count of windows to compact (0 here).
+        byte[] v1 = java.util.Arrays.copyOf(v2, v2.length - Integer.BYTES);
+
+        CommitterState r = serializer.deserialize(1, v1);
+
+        assertThat(r.pendingFiles()).containsExactly(a);
+        assertThat(r.watermarkAtCheckpoint).containsExactly(Map.entry(3L, 99L));
+        assertThat(r.toCompact).isEmpty();
     }
 
     @Test
@@ -87,6 +110,6 @@ class CommitterStateSerializerTest {
 
         assertThatThrownBy(() -> serializer.deserialize(serializer.getVersion() + 1, bytes))
                 .isInstanceOf(IOException.class)
-                .hasMessageContaining("Unrecognized version 2");
+                .hasMessageContaining("Unrecognized version 3");
     }
 }

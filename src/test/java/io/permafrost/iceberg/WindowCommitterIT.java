@@ -6,22 +6,15 @@ import io.permafrost.config.ConfigLoader;
 import io.permafrost.job.ArchivePlan;
 import io.permafrost.model.Window;
 import io.permafrost.schema.ArchiveTable;
-import io.permafrost.sink.ParquetWriterFactory;
 import io.permafrost.testing.EmbeddedPostgres;
 import io.permafrost.testing.TestConfig;
+import io.permafrost.testing.WindowFiles;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.UUID;
-import org.apache.flink.api.common.serialization.BulkWriter;
-import org.apache.flink.core.fs.FSDataOutputStream;
-import org.apache.flink.core.fs.FileSystem;
-import org.apache.flink.table.data.GenericRowData;
-import org.apache.flink.table.data.StringData;
-import org.apache.flink.table.data.TimestampData;
 import org.apache.iceberg.HasTableOperations;
 import org.apache.iceberg.Snapshot;
 import org.apache.iceberg.Table;
@@ -131,36 +124,12 @@ class WindowCommitterIT {
 
     /** A committed Parquet file with {@code rows} rows of window {@code day}. */
     private DataFileRef file(int day, int rows) throws Exception {
-        Window w = day(day);
-        org.apache.flink.core.fs.Path path =
-                new org.apache.flink.core.fs.Path(
-                        archive.dataLocation()
-                                + "/"
-                                + w.path()
-                                + "/part-"
-                                + UUID.randomUUID()
-                                + ".parquet");
-        FileSystem fs = path.getFileSystem();
-        try (FSDataOutputStream out = fs.create(path, FileSystem.WriteMode.NO_OVERWRITE)) {
-            BulkWriter<org.apache.flink.table.data.RowData> writer =
-                    new ParquetWriterFactory(
-                                    archive.schema(),
-                                    archive.rowType(),
-                                    ConfigLoader.load(dir.resolve("permafrost.yaml")).parquet())
-                            .create(out);
-            for (int i = 0; i < rows; i++) {
-                GenericRowData row = new GenericRowData(archive.arity());
-                row.setField(0, (long) (day * 1000 + i));
-                TimestampData at = TimestampData.fromEpochMillis(w.start() / 1000 + i * 1000L);
-                row.setField(1, at);
-                row.setField(archive.opIndex(), StringData.fromString("r"));
-                row.setField(archive.lsnIndex(), 0L);
-                row.setField(archive.commitTsIndex(), at);
-                writer.addElement(row);
-            }
-            writer.finish();
-        }
-        return new DataFileRef(w.path(), path.toString(), fs.getFileStatus(path).getLen(), 1);
+        return WindowFiles.write(
+                archive,
+                ConfigLoader.load(dir.resolve("permafrost.yaml")).parquet(),
+                day(day),
+                day * 1000L,
+                rows);
     }
 
     private int metadataVersions() {

@@ -61,11 +61,7 @@ public class ContinuousIT {
         Instant next = hour.plus(1, ChronoUnit.HOURS);
         String open = windowPath(next);
 
-        JobClient job =
-                new ArchiveRunner(
-                                ConfigLoader.load(config),
-                                new ArchiveRunner.Options(false, null, false))
-                        .start();
+        JobClient job = startRun(config);
         try {
             // The table is quiet after the snapshot: only heartbeats move the frontier.
             await().atMost(Duration.ofMinutes(2))
@@ -155,11 +151,7 @@ public class ContinuousIT {
                 TestConfig.write(
                         dir, db, "  - name: blocks\n    window: {column: height, range: 10}\n", "");
         Archive archive = new Archive(dir.resolve("warehouse"), "blocks");
-        JobClient job =
-                new ArchiveRunner(
-                                ConfigLoader.load(config),
-                                new ArchiveRunner.Options(false, null, false))
-                        .start();
+        JobClient job = startRun(config);
         try {
             awaitStreaming(db);
             EmbeddedPostgres.execute(
@@ -194,6 +186,13 @@ public class ContinuousIT {
                         java.util.stream.LongStream.range(0, 40).boxed().toList());
     }
 
+    /** Starts {@code permafrost run} of a config in this JVM, as the CLI does. */
+    static JobClient startRun(Path config) throws Exception {
+        return new ArchiveRunner(
+                        ConfigLoader.load(config), new ArchiveRunner.Options(false, null, false))
+                .start();
+    }
+
     /** The stream phase has begun once the job holds its replication slot. */
     static void awaitStreaming(String db) {
         await().atMost(Duration.ofMinutes(2))
@@ -222,12 +221,15 @@ public class ContinuousIT {
                 t.getYear(), t.getMonthValue(), t.getDayOfMonth(), t.getHour());
     }
 
+    /** Committed Parquet files in a window directory, as a reader of the directory sees them. */
     static long countParquet(Path dir) throws Exception {
         if (!Files.isDirectory(dir)) {
             return 0;
         }
         try (Stream<Path> s = Files.list(dir)) {
-            return s.filter(p -> p.getFileName().toString().startsWith("part")).count();
+            return s.map(p -> p.getFileName().toString())
+                    .filter(n -> n.endsWith(".parquet") && !n.startsWith("."))
+                    .count();
         }
     }
 }

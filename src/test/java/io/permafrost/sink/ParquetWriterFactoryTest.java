@@ -59,7 +59,7 @@ class ParquetWriterFactoryTest {
 
     private Map<String, ColumnChunkMetaData> write(int pageRows) throws Exception {
         PermafrostConfig.Parquet parquet =
-                new PermafrostConfig.Parquet("zstd", 128L << 20, 16L << 20, pageRows);
+                new PermafrostConfig.Parquet("zstd", 128L << 20, 16L << 20, pageRows, 5);
         org.apache.flink.core.fs.Path path =
                 new org.apache.flink.core.fs.Path(
                         dir.resolve("page-" + pageRows + ".parquet").toUri());

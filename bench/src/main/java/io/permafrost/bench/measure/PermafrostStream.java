@@ -165,6 +165,15 @@ public final class PermafrostStream implements Child.Measure {
                 notes.add("every rate of the ladder was sustained: the limit is higher");
             }
             out.set("rows", g[0] - seedRows - 1);
+            // Files of the closed windows (only those are in Iceberg), after run's compaction.
+            IcebergStats closed = IcebergStats.of(location);
+            out.set("files", closed.files())
+                    .set("windows", closed.partitions())
+                    .set("max_files_per_window", closed.maxFiles());
+            notes.add(
+                    String.format(
+                            "closed windows after the ladder: %d files in %d windows (max %d in one)",
+                            closed.files(), closed.partitions(), closed.maxFiles()));
 
             // 4. catch-up: the job stops, a WAL backlog builds up, the job resumes from its
             // last checkpoint and reads the backlog with the cores to itself (as 7w does)
