@@ -2,24 +2,18 @@ package io.permafrost.compact;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.permafrost.config.ConfigLoader;
 import io.permafrost.config.PermafrostConfig;
-import io.permafrost.iceberg.ArchiveTables;
 import io.permafrost.iceberg.DataFileRef;
 import io.permafrost.iceberg.Reconciler;
 import io.permafrost.iceberg.ReplacedFiles;
 import io.permafrost.iceberg.WindowCommitter;
-import io.permafrost.job.ArchivePlan;
 import io.permafrost.manifest.ManifestStore;
 import io.permafrost.model.Window;
 import io.permafrost.schema.ArchiveTable;
 import io.permafrost.schema.WindowBounds;
-import io.permafrost.testing.EmbeddedPostgres;
-import io.permafrost.testing.TestConfig;
-import io.permafrost.testing.WindowFiles;
+import io.permafrost.testing.DailyEvents;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -27,7 +21,6 @@ import java.util.Optional;
 import java.util.stream.Stream;
 import org.apache.iceberg.Snapshot;
 import org.apache.iceberg.Table;
-import org.apache.iceberg.catalog.Catalog;
 import org.apache.iceberg.data.IcebergGenerics;
 import org.apache.iceberg.data.Record;
 import org.apache.iceberg.io.CloseableIterable;
@@ -43,10 +36,9 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class WindowCompactorIT {
 
-    private static final Instant DAY = Instant.parse("2024-05-01T00:00:00Z");
-
     @TempDir Path dir;
 
+    private DailyEvents events;
     private PermafrostConfig config;
     private ArchiveTable archive;
     private Table table;
@@ -55,24 +47,14 @@ class WindowCompactorIT {
 
     @BeforeEach
     void setUp() {
-        String db = EmbeddedPostgres.newDatabase("compactor");
-        EmbeddedPostgres.execute(
-                db, "CREATE TABLE events (id bigint PRIMARY KEY, at timestamptz NOT NULL)");
-        Path file =
-                TestConfig.write(
-                        dir,
-                        db,
-                        "  - name: events\n    window: {column: at, granularity: daily}\n",
-                        "");
-        config = ConfigLoader.load(file);
-        ArchivePlan plan = ArchivePlan.prepare(config);
-        archive = plan.groups().get(0).tables().get(0);
-        Catalog catalog = plan.catalog().open();
-        table = catalog.loadTable(ArchiveTables.identifier(archive.id()));
+        events = new DailyEvents(dir, "compactor");
+        config = events.config;
+        archive = events.archive;
+        table = events.table;
         committer = new WindowCommitter(table, archive, "test-job");
         compactor =
                 new WindowCompactor(
-                        catalog.loadTable(ArchiveTables.identifier(archive.id())),
+                        events.loadTable(),
                         archive,
                         config.parquet(),
                         new ManifestStore(config.warehouse()));
@@ -202,16 +184,14 @@ class WindowCompactorIT {
     private List<DataFileRef> commitFiles(int day, int n) throws Exception {
         List<DataFileRef> files = new ArrayList<>();
         for (int i = 0; i < n; i++) {
-            files.add(
-                    WindowFiles.write(
-                            archive, config.parquet(), day(day), day * 1000L + i * 10L, 10));
+            files.add(events.file(day, day * 1000L + i * 10L, 10));
         }
         committer.commitAll(Map.of(day(day), files), 1);
         return files;
     }
 
     private Window day(int n) {
-        return archive.window().windowOf(DAY.plusSeconds(86_400L * n).toEpochMilli() * 1000);
+        return events.day(n);
     }
 
     private List<Long> ids(Window w) throws Exception {
@@ -262,7 +242,6 @@ class WindowCompactorIT {
     }
 
     private long rowsInTable() {
-        table.refresh();
-        return Long.parseLong(table.currentSnapshot().summary().get("total-records"));
+        return events.rowsInTable();
     }
 }

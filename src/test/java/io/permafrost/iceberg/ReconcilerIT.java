@@ -2,25 +2,20 @@ package io.permafrost.iceberg;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.permafrost.config.ConfigLoader;
 import io.permafrost.config.PermafrostConfig;
-import io.permafrost.job.ArchivePlan;
 import io.permafrost.manifest.ManifestStore;
 import io.permafrost.model.Window;
 import io.permafrost.replay.WindowReplacer;
 import io.permafrost.schema.ArchiveTable;
-import io.permafrost.testing.EmbeddedPostgres;
-import io.permafrost.testing.TestConfig;
+import io.permafrost.testing.DailyEvents;
 import io.permafrost.testing.WindowFiles;
 import java.nio.file.Path;
-import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import org.apache.iceberg.DataFile;
 import org.apache.iceberg.DataFiles;
 import org.apache.iceberg.FileFormat;
 import org.apache.iceberg.Table;
-import org.apache.iceberg.catalog.Catalog;
 import org.apache.iceberg.parquet.ParquetUtil;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -36,23 +31,11 @@ class ReconcilerIT {
      */
     @Test
     void aReplayedWindowsFilesAreKnownWhateverTheFormOfTheirLocation() throws Exception {
-        String db = EmbeddedPostgres.newDatabase("reconciler");
-        EmbeddedPostgres.execute(
-                db, "CREATE TABLE events (id bigint PRIMARY KEY, at timestamptz NOT NULL)");
-        PermafrostConfig config =
-                ConfigLoader.load(
-                        TestConfig.write(
-                                dir,
-                                db,
-                                "  - name: events\n    window: {column: at, granularity: daily}\n",
-                                ""));
-        ArchivePlan plan = ArchivePlan.prepare(config);
-        ArchiveTable archive = plan.groups().get(0).tables().get(0);
-        Catalog catalog = plan.catalog().open();
-        Table table = catalog.loadTable(ArchiveTables.identifier(archive.id()));
-        Window w =
-                archive.window()
-                        .windowOf(Instant.parse("2024-05-01T00:00:00Z").toEpochMilli() * 1000);
+        DailyEvents events = new DailyEvents(dir, "reconciler");
+        PermafrostConfig config = events.config;
+        ArchiveTable archive = events.archive;
+        Table table = events.table;
+        Window w = events.day(0);
         new WindowCommitter(table, archive, "test")
                 .commitAll(
                         Map.of(w, List.of(WindowFiles.write(archive, config.parquet(), w, 0, 5))),

@@ -3,17 +3,13 @@ package io.permafrost.iceberg;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import io.permafrost.config.ConfigLoader;
 import io.permafrost.config.PermafrostConfig;
-import io.permafrost.job.ArchivePlan;
 import io.permafrost.model.Window;
 import io.permafrost.schema.ArchiveTable;
-import io.permafrost.testing.EmbeddedPostgres;
-import io.permafrost.testing.TestConfig;
+import io.permafrost.testing.DailyEvents;
 import io.permafrost.testing.WindowFiles;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import org.apache.flink.connector.file.sink.FileSinkCommittable;
@@ -40,30 +36,19 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class WindowCommitOperatorIT {
 
-    private static final Instant DAY = Instant.parse("2024-05-01T00:00:00Z");
-
     @TempDir Path dir;
 
+    private DailyEvents events;
     private PermafrostConfig config;
-    private ArchivePlan plan;
     private ArchiveTable archive;
     private Table table;
 
     @BeforeEach
     void setUp() {
-        String db = EmbeddedPostgres.newDatabase("committer_operator");
-        EmbeddedPostgres.execute(
-                db, "CREATE TABLE events (id bigint PRIMARY KEY, at timestamptz NOT NULL)");
-        config =
-                ConfigLoader.load(
-                        TestConfig.write(
-                                dir,
-                                db,
-                                "  - name: events\n    window: {column: at, granularity: daily}\n",
-                                ""));
-        plan = ArchivePlan.prepare(config);
-        archive = plan.groups().get(0).tables().get(0);
-        table = plan.catalog().open().loadTable(ArchiveTables.identifier(archive.id()));
+        events = new DailyEvents(dir, "committer_operator");
+        config = events.config;
+        archive = events.archive;
+        table = events.table;
     }
 
     @Test
@@ -124,7 +109,7 @@ class WindowCommitOperatorIT {
         return new OneInputStreamOperatorTestHarness<>(
                 new WindowCommitOperator(
                         archive,
-                        plan.catalog(),
+                        events.plan.catalog(),
                         Long.MAX_VALUE,
                         config.parquet(),
                         config.warehouse()));
@@ -181,6 +166,6 @@ class WindowCommitOperatorIT {
     }
 
     private Window day(int n) {
-        return archive.window().windowOf(DAY.plusSeconds(86_400L * n).toEpochMilli() * 1000);
+        return events.day(n);
     }
 }

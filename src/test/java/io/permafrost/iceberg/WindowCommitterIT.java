@@ -2,15 +2,10 @@ package io.permafrost.iceberg;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.permafrost.config.ConfigLoader;
-import io.permafrost.job.ArchivePlan;
 import io.permafrost.model.Window;
 import io.permafrost.schema.ArchiveTable;
-import io.permafrost.testing.EmbeddedPostgres;
-import io.permafrost.testing.TestConfig;
-import io.permafrost.testing.WindowFiles;
+import io.permafrost.testing.DailyEvents;
 import java.nio.file.Path;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -18,7 +13,6 @@ import java.util.Map;
 import org.apache.iceberg.HasTableOperations;
 import org.apache.iceberg.Snapshot;
 import org.apache.iceberg.Table;
-import org.apache.iceberg.catalog.Catalog;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -30,29 +24,18 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class WindowCommitterIT {
 
-    private static final Instant DAY = Instant.parse("2024-05-01T00:00:00Z");
-
     @TempDir Path dir;
 
+    private DailyEvents events;
     private ArchiveTable archive;
     private Table table;
     private WindowCommitter committer;
 
     @BeforeEach
     void setUp() {
-        String db = EmbeddedPostgres.newDatabase("committer");
-        EmbeddedPostgres.execute(
-                db, "CREATE TABLE events (id bigint PRIMARY KEY, at timestamptz NOT NULL)");
-        Path config =
-                TestConfig.write(
-                        dir,
-                        db,
-                        "  - name: events\n    window: {column: at, granularity: daily}\n",
-                        "");
-        ArchivePlan plan = ArchivePlan.prepare(ConfigLoader.load(config));
-        archive = plan.groups().get(0).tables().get(0);
-        Catalog catalog = plan.catalog().open();
-        table = catalog.loadTable(ArchiveTables.identifier(archive.id()));
+        events = new DailyEvents(dir, "committer");
+        archive = events.archive;
+        table = events.table;
         committer = new WindowCommitter(table, archive, "test-job");
     }
 
@@ -119,17 +102,12 @@ class WindowCommitterIT {
     }
 
     private Window day(int n) {
-        return archive.window().windowOf(DAY.plusSeconds(86_400L * n).toEpochMilli() * 1000);
+        return events.day(n);
     }
 
     /** A committed Parquet file with {@code rows} rows of window {@code day}. */
     private DataFileRef file(int day, int rows) throws Exception {
-        return WindowFiles.write(
-                archive,
-                ConfigLoader.load(dir.resolve("permafrost.yaml")).parquet(),
-                day(day),
-                day * 1000L,
-                rows);
+        return events.file(day, day * 1000L, rows);
     }
 
     private int metadataVersions() {
@@ -137,7 +115,6 @@ class WindowCommitterIT {
     }
 
     private long rowsInTable() {
-        table.refresh();
-        return Long.parseLong(table.currentSnapshot().summary().get("total-records"));
+        return events.rowsInTable();
     }
 }
