@@ -25,9 +25,8 @@ public record ColumnMapping(
      * the value needs rounding or does not fit the column's precision.
      */
     public DecimalData decimalData(BigDecimal d) {
-        DecimalData data =
-                DecimalData.fromBigDecimal(
-                        d.setScale(scale, RoundingMode.UNNECESSARY), precision, scale);
+        BigDecimal exact = d.scale() == scale ? d : d.setScale(scale, RoundingMode.UNNECESSARY);
+        DecimalData data = DecimalData.fromBigDecimal(exact, precision, scale);
         if (data == null) {
             throw new IllegalStateException(
                     "value " + d + " does not fit numeric(" + precision + "," + scale + ")");

@@ -25,6 +25,15 @@ final class BinaryValues {
 
     private static final BigInteger NBASE = BigInteger.valueOf(10_000);
 
+    private static final long[] POW10 = new long[19];
+
+    static {
+        POW10[0] = 1;
+        for (int i = 1; i < POW10.length; i++) {
+            POW10[i] = POW10[i - 1] * 10;
+        }
+    }
+
     private BinaryValues() {}
 
     static Object decode(ColumnMapping m, byte[] b, int off, int len) {
@@ -152,23 +161,34 @@ final class BinaryValues {
         if (sign != 0x0000 && sign != 0x4000) {
             return null;
         }
-        BigInteger unscaled;
-        if (ndigits <= 4) {
-            long v = 0;
-            for (int i = 0; i < ndigits; i++) {
-                v = v * 10_000 + int16(b, off + 8 + 2 * i);
+        // Digits in a long while they fit (16-18 decimal digits), the rest in a BigInteger.
+        long head = 0;
+        int i = 0;
+        for (; i < ndigits; i++) {
+            int digit = int16(b, off + 8 + 2 * i);
+            if (head > (Long.MAX_VALUE - digit) / 10_000) {
+                break;
             }
-            unscaled = BigInteger.valueOf(v);
+            head = head * 10_000 + digit;
+        }
+        // the last digit is worth 10000^(weight - ndigits + 1)
+        int exponent = 4 * (weight - ndigits + 1);
+        BigDecimal d;
+        int shift = exponent + dscale;
+        if (i == ndigits
+                && shift >= 0
+                && shift < POW10.length
+                && head <= Long.MAX_VALUE / POW10[shift]) {
+            // The common case, without BigInteger arithmetic: the unscaled value at dscale.
+            d = BigDecimal.valueOf(head * POW10[shift], dscale);
         } else {
-            unscaled = BigInteger.ZERO;
-            for (int i = 0; i < ndigits; i++) {
+            BigInteger unscaled = BigInteger.valueOf(head);
+            for (; i < ndigits; i++) {
                 unscaled =
                         unscaled.multiply(NBASE).add(BigInteger.valueOf(int16(b, off + 8 + 2 * i)));
             }
+            d = new BigDecimal(unscaled, -exponent).setScale(dscale, RoundingMode.UNNECESSARY);
         }
-        // the last digit is worth 10000^(weight - ndigits + 1)
-        BigDecimal d = new BigDecimal(unscaled, -4 * (weight - ndigits + 1));
-        d = d.setScale(dscale, RoundingMode.UNNECESSARY);
         return sign == 0x4000 ? d.negate() : d;
     }
 

@@ -47,6 +47,56 @@ class BinaryValuesTest {
         assertThat(BinaryValues.numericText(numeric(0, 0xF000, 0), 0)).isEqualTo("-Infinity");
     }
 
+    /** numeric_send of a decimal, as PostgreSQL writes it (no leading or trailing zero digits). */
+    static byte[] send(BigDecimal v) {
+        int dscale = Math.max(v.scale(), 0);
+        String[] parts = v.abs().setScale(dscale).toPlainString().split("\\.");
+        String whole = "0".repeat((4 - parts[0].length() % 4) % 4) + parts[0];
+        String fraction = parts.length > 1 ? parts[1] : "";
+        fraction = fraction + "0".repeat((4 - fraction.length() % 4) % 4);
+        java.util.List<Integer> digits = new java.util.ArrayList<>();
+        String all = whole + fraction;
+        for (int i = 0; i < all.length(); i += 4) {
+            digits.add(Integer.parseInt(all.substring(i, i + 4)));
+        }
+        int weight = whole.length() / 4 - 1;
+        while (!digits.isEmpty() && digits.get(0) == 0) {
+            digits.remove(0);
+            weight--;
+        }
+        while (!digits.isEmpty() && digits.get(digits.size() - 1) == 0) {
+            digits.remove(digits.size() - 1);
+        }
+        if (digits.isEmpty()) {
+            weight = 0;
+        }
+        return numeric(
+                weight,
+                v.signum() < 0 ? 0x4000 : 0,
+                dscale,
+                digits.stream().mapToInt(Integer::intValue).toArray());
+    }
+
+    @Test
+    void numericDecodesEveryValueExactlyWithItsScale() {
+        java.util.Random random = new java.util.Random(42);
+        for (int n = 0; n < 20_000; n++) {
+            int digits = 1 + random.nextInt(38);
+            StringBuilder unscaled = new StringBuilder(random.nextBoolean() ? "-" : "");
+            for (int i = 0; i < digits; i++) {
+                unscaled.append(random.nextInt(10));
+            }
+            if (random.nextInt(4) == 0) {
+                unscaled.append("0".repeat(random.nextInt(9))); // trailing zeros
+            }
+            BigDecimal v =
+                    new BigDecimal(
+                            new java.math.BigInteger(unscaled.toString()), random.nextInt(12));
+            BigDecimal expected = v.setScale(Math.max(v.scale(), 0));
+            assertThat(BinaryValues.numeric(send(v), 0)).as(v.toPlainString()).isEqualTo(expected);
+        }
+    }
+
     @Test
     void decimalColumnsRefuseWhatTheyCannotHold() {
         ColumnMapping price = mapping("price", "numeric", ValueKind.DECIMAL, 5, 2);
