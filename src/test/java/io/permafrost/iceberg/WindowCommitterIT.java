@@ -69,6 +69,21 @@ class WindowCommitterIT {
                 .extracting(WindowCommitter.Result::snapshotId)
                 .containsExactlyElementsOf(snapshots.stream().map(Snapshot::snapshotId).toList());
         assertThat(rowsInTable()).isEqualTo(13);
+        // Iceberg's own summary fields are complete: sizes, counts and totals.
+        long total = 0;
+        for (int i = 0; i < snapshots.size(); i++) {
+            Map<String, String> summary = snapshots.get(i).summary();
+            long added = 0;
+            for (DataFileRef f : files.get(day(i))) {
+                added += f.size();
+            }
+            total += added;
+            assertThat(summary)
+                    .containsEntry("added-files-size", Long.toString(added))
+                    .containsEntry("total-files-size", Long.toString(total))
+                    .containsEntry("added-data-files", Integer.toString(files.get(day(i)).size()))
+                    .containsEntry("changed-partition-count", "1");
+        }
     }
 
     @Test
