@@ -30,7 +30,7 @@ import java.util.stream.Stream;
  */
 public final class Bench {
 
-    static final List<String> ALL = List.of("1", "2", "3", "4", "5", "6", "7", "8");
+    static final List<String> ALL = List.of("1", "2", "3", "4", "5", "6", "7", "8", "9");
 
     // options
     long rows = 5_000_000;
@@ -73,11 +73,12 @@ public final class Bench {
               --repeat R               runs of each measurement (default 3): median, min-max
               --only LIST              measurements to run: 1 source, 2 sink, 3 pipeline, 4 users'
                                        script, 5 stock Flink, 6 Permafrost backfill, 7 Permafrost run
-                                       (+ WAL decode), 8 one big window under -Xmx1g (default all)
+                                       (+ WAL decode), 8 one big window under -Xmx1g, 9 compaction
+                                       of closed windows (default all)
               --days D                 daily windows the rows are spread over (default 60)
               --work DIR               scratch space (default bench/target/work; emptied first)
               --heap SIZE              -Xmx of each measurement's JVM (default 2g)
-              --parallelism P          Flink parallelism of 5-8 (default 2)
+              --parallelism P          Flink parallelism of 5-9 (default 2)
               --checkpoint DUR         checkpoint interval of 5, 6, 8 (default 30s)
               --stream-checkpoint DUR  checkpoint interval of 7 (default 5s)
               --stream-seconds S       seconds per insert rate in 7 (default 60)
@@ -207,6 +208,7 @@ public final class Bench {
                     case "6" -> backfill();
                     case "7" -> stream();
                     case "8" -> bigWindow();
+                    case "9" -> compaction();
                     default -> throw new IllegalStateException(id);
                 }
             }
@@ -321,6 +323,20 @@ public final class Bench {
                         .set("warehouse", work.resolve("wh-6/warehouse")),
                 heap,
                 timeout(rows) * 2);
+    }
+
+    private void compaction() throws Exception {
+        repeat(
+                "9",
+                "compaction",
+                base.copy()
+                        .set("db", "bench")
+                        .set("slot", "bench_compaction")
+                        .set("parallelism", parallelism)
+                        .set("checkpoint", checkpoint)
+                        .set("warehouse", work.resolve("wh-9/warehouse")),
+                heap,
+                timeout(rows) * 4);
     }
 
     private void stream() throws Exception {
@@ -499,6 +515,7 @@ public final class Bench {
         m.put("7", "Permafrost run: highest sustained insert rate");
         m.put("7w", "WAL decode: pgoutput slot drained");
         m.put("8", "Permafrost backfill, one big window, small heap");
+        m.put("9", "Permafrost compaction of closed windows");
         return m;
     }
 

@@ -1,6 +1,7 @@
 package io.permafrost.bench;
 
 import io.permafrost.bench.measure.PermafrostBackfill;
+import io.permafrost.bench.measure.PermafrostCompaction;
 import io.permafrost.bench.measure.PermafrostStream;
 import io.permafrost.bench.measure.PipelineLimit;
 import io.permafrost.bench.measure.SinkLimit;
@@ -72,6 +73,7 @@ public final class Child {
                     case "users" -> new UsersScript();
                     case "stock" -> new StockFlink();
                     case "backfill" -> new PermafrostBackfill();
+                    case "compaction" -> new PermafrostCompaction();
                     case "stream" -> new PermafrostStream();
                     case "waldecode" -> new WalDecode();
                     default -> throw new IllegalArgumentException("unknown measurement " + what);

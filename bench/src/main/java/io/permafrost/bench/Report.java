@@ -205,6 +205,7 @@ final class Report {
         ratio(b, "6", "3", "Permafrost backfill / pipeline limit");
         ratio(b, "6", "4", "Permafrost backfill / users' script");
         ratio(b, "6", "5", "Permafrost backfill / stock Flink");
+        ratio(b, "9", "6", "Permafrost compaction / Permafrost backfill");
         ratio(b, "7", "7w", "Permafrost run (sustained) / WAL decode rate");
         List<Params> streams = runs.get("7");
         Double decode = medianRate("7w");

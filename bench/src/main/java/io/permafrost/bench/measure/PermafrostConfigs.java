@@ -13,6 +13,20 @@ final class PermafrostConfigs {
 
     static Path write(Params in, Path dir, String closeAfter, String heartbeat, String checkpoint)
             throws IOException {
+        return write(in, dir, closeAfter, heartbeat, checkpoint, "");
+    }
+
+    /**
+     * @param parquet the {@code parquet:} section's lines, indented by two spaces; "" for none
+     */
+    static Path write(
+            Params in,
+            Path dir,
+            String closeAfter,
+            String heartbeat,
+            String checkpoint,
+            String parquet)
+            throws IOException {
         Files.createDirectories(dir);
         Path config = dir.resolve("permafrost.yaml");
         Files.writeString(
@@ -50,7 +64,8 @@ final class PermafrostConfigs {
                         + "\n"
                         + "  checkpoint_interval: "
                         + checkpoint
-                        + "\n");
+                        + "\n"
+                        + (parquet.isEmpty() ? "" : "parquet:\n" + parquet));
         return config;
     }
 
