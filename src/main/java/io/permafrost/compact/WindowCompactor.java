@@ -13,6 +13,7 @@ import io.permafrost.schema.WindowBounds;
 import io.permafrost.sink.ParquetWriterFactory;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashSet;
@@ -51,9 +52,9 @@ import org.slf4j.LoggerFactory;
  * (Iceberg's own bin-pack defaults), those files are packed into bins of at most the target size,
  * each bin is read back and written as one file ({@code compacted-<uuid>.parquet}, by the writer
  * FileSink uses), and one {@link RewriteFiles} swaps them. Its summary carries the window, so the
- * window's snapshot list changes and {@code verify} checks it again before anything is deleted from
- * PostgreSQL. Windows already deleted from PostgreSQL are left alone (they could not be checked
- * again).
+ * window's snapshot list changes and {@code verify} checks it again; a VERIFIED window goes back to
+ * COMMITTED, so nothing is deleted from PostgreSQL before that. Windows already deleted from
+ * PostgreSQL are left alone (they could not be checked again).
  *
  * <p>The replaced files are deleted from storage after the commit, so that readers of the
  * Hive-style directories see each row once (Iceberg time travel to a snapshot before the compaction
@@ -117,6 +118,7 @@ public final class WindowCompactor {
         Set<String> live = new HashSet<>();
         current.forEach(f -> live.add(Reconciler.normalized(f.location())));
         deleteLeftovers(w, live);
+        unverify(w);
 
         List<DataFile> small = new ArrayList<>();
         for (DataFile f : current) {
@@ -204,6 +206,7 @@ public final class WindowCompactor {
         for (DataFile f : replaced) {
             deleteQuietly(f.location());
         }
+        unverify(w);
         Result r =
                 new Result(
                         w.path(),
@@ -281,6 +284,35 @@ public final class WindowCompactor {
         return m.isPresent()
                 && (m.get().state() == WindowState.DELETED
                         || m.get().state() == WindowState.DELETING);
+    }
+
+    /**
+     * A window verified before its files were rewritten goes back to COMMITTED (as after a replay):
+     * {@code delete} takes only VERIFIED windows, so nothing is deleted from PostgreSQL until
+     * {@code verify} has checked the rewritten files. Also after a crash between the commit and
+     * this step: a verification that does not cover every compaction of the window is stale.
+     */
+    private void unverify(Window w) throws IOException {
+        if (manifests == null) {
+            return;
+        }
+        Optional<WindowManifest> m = manifests.read(archive.id().toString(), w.path());
+        List<Long> compactions = new ArrayList<>();
+        for (org.apache.iceberg.Snapshot s : table.snapshots()) {
+            if (ReplacedFiles.isCompaction(s)
+                    && w.path().equals(s.summary().get(WindowCommitter.WINDOW))) {
+                compactions.add(s.snapshotId());
+            }
+        }
+        if (m.isPresent()
+                && m.get().state() == WindowState.VERIFIED
+                && !m.get().snapshotIds().containsAll(compactions)) {
+            manifests.write(m.get().withState(WindowState.COMMITTED, Instant.now().toString()));
+            LOG.info(
+                    "Window {} of {} is to be verified again after its compaction",
+                    w,
+                    archive.id());
+        }
     }
 
     /** Reads the rows of a bin's files, in order, into one new file of the window. */

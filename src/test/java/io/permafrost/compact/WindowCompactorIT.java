@@ -161,23 +161,61 @@ class WindowCompactorIT {
     }
 
     @Test
+    void aVerifiedWindowIsToBeVerifiedAgainAfterItsCompaction() throws Exception {
+        commitFiles(0, 5);
+        writeManifest(day(0), "VERIFIED");
+
+        assertThat(compactor.compact(day(0))).isPresent();
+
+        ManifestStore store = new ManifestStore(config.warehouse());
+        assertThat(store.read(archive.id().toString(), day(0).path()).orElseThrow().state())
+                .isEqualTo(io.permafrost.manifest.WindowState.COMMITTED);
+
+        // A crash between the commit and that step: the next attempt catches up.
+        writeManifest(day(0), "VERIFIED");
+        assertThat(compactor.compact(day(0))).isEmpty();
+        assertThat(store.read(archive.id().toString(), day(0).path()).orElseThrow().state())
+                .isEqualTo(io.permafrost.manifest.WindowState.COMMITTED);
+
+        // Verified again, after the compaction: it stays verified.
+        table.refresh();
+        List<Long> ids = new ArrayList<>();
+        table.snapshots().forEach(s -> ids.add(s.snapshotId()));
+        writeManifest(day(0), "VERIFIED", ids);
+        assertThat(compactor.compact(day(0))).isEmpty();
+        assertThat(store.read(archive.id().toString(), day(0).path()).orElseThrow().state())
+                .isEqualTo(io.permafrost.manifest.WindowState.VERIFIED);
+    }
+
+    @Test
     void aWindowDeletedFromPostgresIsNotCompacted() throws Exception {
         commitFiles(0, 5);
+        writeManifest(day(0), "DELETED");
+
+        assertThat(compactor.compact(day(0))).isEmpty();
+        assertThat(tableFiles(day(0))).hasSize(5);
+    }
+
+    /** A window manifest in {@code state}, as verify or delete would have left it. */
+    private void writeManifest(Window w, String state) throws Exception {
+        writeManifest(w, state, List.of());
+    }
+
+    private void writeManifest(Window w, String state, List<Long> snapshotIds) throws Exception {
         ManifestStore store = new ManifestStore(config.warehouse());
-        org.apache.flink.core.fs.Path manifest =
-                store.pathOf(archive.id().toString(), day(0).path());
-        Path local = Path.of(manifest.toUri());
+        Path local = Path.of(store.pathOf(archive.id().toString(), w.path()).toUri());
         Files.createDirectories(local.getParent());
         Files.writeString(
                 local,
                 "{\"formatVersion\": 1, \"table\": \""
                         + archive.id()
                         + "\", \"window\": \""
-                        + day(0).path()
-                        + "\", \"state\": \"DELETED\", \"snapshotIds\": [], \"rows\": 50}");
-
-        assertThat(compactor.compact(day(0))).isEmpty();
-        assertThat(tableFiles(day(0))).hasSize(5);
+                        + w.path()
+                        + "\", \"state\": \""
+                        + state
+                        + "\", \"snapshotIds\": "
+                        + snapshotIds
+                        + ", \"rows\": 50}");
     }
 
     /** Commits {@code n} files of 10 rows each to window {@code day}, in one snapshot. */
