@@ -151,6 +151,8 @@ public final class WindowCommitOperator extends AbstractStreamOperator<Void>
                                     compactorTable, archive, parquet, new ManifestStore(warehouse)),
                             archive.window(),
                             "permafrost-compaction-" + archive.id().flatName());
+        } else {
+            state.toCompact.clear(); // compaction turned off since the checkpoint was taken
         }
     }
 
