@@ -2,6 +2,8 @@ package io.permafrost.cli;
 
 import io.permafrost.config.PermafrostConfig;
 import io.permafrost.delete.ProvenDelete;
+import io.permafrost.iceberg.ArchiveTables;
+import io.permafrost.iceberg.CatalogSpec;
 import io.permafrost.job.ArchivePlan;
 import io.permafrost.manifest.ManifestStore;
 import io.permafrost.manifest.WindowManifest;
@@ -9,6 +11,8 @@ import io.permafrost.manifest.WindowState;
 import io.permafrost.model.WindowSpec;
 import io.permafrost.schema.ArchiveTable;
 import io.permafrost.source.SourceConnections;
+import io.permafrost.verify.ArchiveCatalogView;
+import io.permafrost.verify.CommittedWindow;
 import io.permafrost.verify.Notifier;
 import java.io.PrintWriter;
 import java.sql.Connection;
@@ -17,7 +21,9 @@ import java.sql.Statement;
 import java.time.Instant;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Callable;
+import org.apache.iceberg.catalog.Catalog;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -70,11 +76,15 @@ final class DeleteCommand implements Callable<Integer> {
         int windows = 0;
         long rows = 0;
         out.printf("%-28s %-34s %-9s %10s  %s%n", "TABLE", "WINDOW", "STATE", "ROWS", "NOTE");
+        Catalog catalog = CatalogSpec.of(cfg.catalog()).open();
         try (Connection conn = SourceConnections.open(cfg.source())) {
             for (ArchiveTable t : tables) {
                 if (table != null && !t.id().matches(table)) {
                     continue;
                 }
+                Map<String, CommittedWindow> committed =
+                        ArchiveCatalogView.windows(
+                                t, catalog.loadTable(ArchiveTables.identifier(t.id())));
                 long limit = limit(conn, t);
                 ProvenDelete deleter =
                         new ProvenDelete(
@@ -89,6 +99,21 @@ final class DeleteCommand implements Callable<Integer> {
                                 .sorted(Comparator.comparingLong(WindowManifest::windowStart))
                                 .toList();
                 for (WindowManifest m : due) {
+                    CommittedWindow now = committed.get(m.window());
+                    if (m.state() == WindowState.VERIFIED
+                            && (now == null || !now.snapshotIds().equals(m.snapshotIds()))) {
+                        // Proof of an archive that has changed since (an amendment, a compaction
+                        // whose reset a crash cut short): verify it again first.
+                        out.printf(
+                                "%-28s %-34s %-9s %10d  %s%n",
+                                t.id(),
+                                m.window(),
+                                m.state(),
+                                m.rows(),
+                                "not deleted: the archive changed since it was verified; run"
+                                        + " 'permafrost verify'");
+                        continue;
+                    }
                     ProvenDelete.Outcome o = dryRun ? deleter.dryRun(m) : deleter.delete(m);
                     out.printf(
                             "%-28s %-34s %-9s %10d  %s%n",
@@ -100,6 +125,10 @@ final class DeleteCommand implements Callable<Integer> {
                         rows += o.rows();
                     }
                 }
+            }
+        } finally {
+            if (catalog instanceof AutoCloseable c) {
+                c.close();
             }
         }
         out.printf(

@@ -120,6 +120,40 @@ class VerifyDeleteIT {
     }
 
     @Test
+    void aWindowWhoseArchiveChangedSinceItWasVerifiedIsNotDeletedUntilVerifiedAgain()
+            throws Exception {
+        String db = archived("verify_changed", "");
+        assertThat(Cli.run("verify", "-c", config().toString()).code).isZero();
+        assertThat(manifest(D15).state()).isEqualTo(WindowState.VERIFIED);
+        // A new snapshot of the window after its verification, its manifest left VERIFIED (as a
+        // crash right after a compaction's commit would leave it).
+        org.apache.iceberg.Table table =
+                new io.permafrost.testing.Archive(dir.resolve("warehouse"), "events").table();
+        table.newAppend()
+                .set(io.permafrost.iceberg.WindowCommitter.WINDOW, D15)
+                .set(io.permafrost.iceberg.WindowCommitter.KIND, "compaction")
+                .commit();
+
+        Cli delete = Cli.run("delete", "-c", config().toString());
+
+        assertThat(delete.code).as("%s", delete).isZero();
+        assertThat(delete.out)
+                .containsPattern(
+                        D15
+                                + "\\s+VERIFIED\\s+96\\s+not deleted: the archive changed since it was"
+                                + " verified");
+        assertThat(manifest(D15).state()).isEqualTo(WindowState.VERIFIED);
+        assertThat(manifest(D16).state()).isEqualTo(WindowState.DELETED);
+        assertThat(count(db, "SELECT count(*) FROM events")).isEqualTo(96);
+
+        // Verified again (same rows), it goes.
+        assertThat(Cli.run("verify", "-c", config().toString()).code).isZero();
+        assertThat(Cli.run("delete", "-c", config().toString()).code).isZero();
+        assertThat(manifest(D15).state()).isEqualTo(WindowState.DELETED);
+        assertThat(count(db, "SELECT count(*) FROM events")).isZero();
+    }
+
+    @Test
     void tamperingIsCaughtWithTheRightReasonAndReported() throws Exception {
         List<String> posts = new CopyOnWriteArrayList<>();
         HttpServer hook = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
