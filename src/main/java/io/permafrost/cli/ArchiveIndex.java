@@ -208,7 +208,6 @@ final class ArchiveIndex implements AutoCloseable {
                                             WindowCommitter.FILES,
                                             number(sum, SnapshotSummary.ADDED_FILES_PROP, 0));
                     bytes += number(sum, SnapshotSummary.ADDED_FILE_SIZE_PROP, 0);
-                    last = Math.max(last, s.timestampMillis());
                 }
                 boolean current = m != null && m.snapshotIds().equals(cw.snapshotIds());
                 out.add(

@@ -61,7 +61,7 @@ public final class BackgroundCompactions implements AutoCloseable {
                                 compactor.compact(windows.parsePath(window)).orElse(null);
                         done.add(new Done(window, eligibleAt, r, null));
                     } catch (Exception e) {
-                        LOG.warn("Compaction of window {} failed; it is tried again", window, e);
+                        LOG.warn("Compaction of window {} failed", window, e);
                         done.add(new Done(window, eligibleAt, null, e));
                     }
                 });

@@ -142,6 +142,7 @@ public final class WindowCompactor {
                 BinPacker.pack(small, DataFile::fileSizeInBytes, parquet.targetFileSize());
         List<DataFile> replaced = new ArrayList<>();
         List<DataFile> written = new ArrayList<>();
+        long rowsOut;
         try {
             for (List<DataFile> bin : bins) {
                 written.add(rewrite(w, bin));
@@ -151,7 +152,7 @@ public final class WindowCompactor {
                 return Optional.empty();
             }
             long rowsIn = replaced.stream().mapToLong(DataFile::recordCount).sum();
-            long rowsOut = written.stream().mapToLong(DataFile::recordCount).sum();
+            rowsOut = written.stream().mapToLong(DataFile::recordCount).sum();
             if (rowsIn != rowsOut) {
                 throw new IllegalStateException(
                         "compaction of window "
@@ -212,7 +213,7 @@ public final class WindowCompactor {
                         w.path(),
                         replaced.size(),
                         written.size(),
-                        written.stream().mapToLong(DataFile::recordCount).sum(),
+                        rowsOut,
                         replaced.stream().mapToLong(DataFile::fileSizeInBytes).sum(),
                         written.stream().mapToLong(DataFile::fileSizeInBytes).sum(),
                         snapshotId,

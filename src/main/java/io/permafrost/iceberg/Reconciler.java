@@ -156,11 +156,11 @@ public final class Reconciler {
         } catch (IOException e) {
             throw new java.io.UncheckedIOException(e);
         }
-        // Files a replay or a compaction replaced are no longer in the table but must never come
-        // back: count every file any snapshot added.
+        // Files a replay replaced are no longer in the table but must never come back: count
+        // every file any snapshot added. (Files a compaction replaced are left out by
+        // WindowCommitter, which every append here goes through.)
         for (org.apache.iceberg.Snapshot s : table.snapshots()) {
-            if ("replay".equals(s.summary().get(WindowCommitter.KIND))
-                    || ReplacedFiles.isCompaction(s)) {
+            if ("replay".equals(s.summary().get(WindowCommitter.KIND))) {
                 for (org.apache.iceberg.Snapshot older : table.snapshots()) {
                     older.addedDataFiles(table.io())
                             .forEach(f -> paths.add(normalized(f.location())));
