@@ -333,6 +333,10 @@ public final class ConfigLoader {
             // catalog.properties win: they are Iceberg's own keys, set on purpose
             storage.s3().icebergProperties().forEach(props::putIfAbsent);
         }
+        if (warehouse.startsWith("file:")) {
+            // Plain Java file access: Hadoop's local file system starts a chmod process per file.
+            props.putIfAbsent("io-impl", LOCAL_FILE_IO);
+        }
         return new PermafrostConfig.Catalog(
                 type, n.string("name", "permafrost"), Map.copyOf(props));
     }
@@ -494,6 +498,9 @@ public final class ConfigLoader {
     }
 
     /** Local paths become absolute {@code file:} URIs; URIs with a scheme stay as they are. */
+    /** Iceberg's file IO of local warehouses (a name: config does not depend on iceberg). */
+    static final String LOCAL_FILE_IO = "io.permafrost.iceberg.LocalFileIO";
+
     static String normalizeLocation(String location, Path baseDir) {
         if (location.matches("[a-zA-Z][a-zA-Z0-9+.-]*://.*")) {
             return stripSlash(location);

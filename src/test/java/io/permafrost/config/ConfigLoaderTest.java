@@ -90,7 +90,13 @@ class ConfigLoaderTest {
 
         assertThat(c.catalog().type()).isEqualTo("hadoop");
         assertThat(c.catalog().name()).isEqualTo("permafrost");
-        assertThat(c.catalog().properties()).isEqualTo(Map.of("warehouse", warehouse));
+        assertThat(c.catalog().properties())
+                .isEqualTo(
+                        Map.of(
+                                "warehouse",
+                                warehouse,
+                                "io-impl",
+                                "io.permafrost.iceberg.LocalFileIO"));
 
         assertThat(c.job().name()).isEqualTo("permafrost");
         assertThat(c.job().parallelism()).isEqualTo(1);
@@ -606,11 +612,20 @@ class ConfigLoaderTest {
     }
 
     @Test
-    void localWarehouseGetsNoS3FileIo() {
+    void localWarehouseGetsLocalFileIoNotS3FileIo() {
         PermafrostConfig c =
                 parse(SOURCE + ONE_TABLE + "storage: {s3: {endpoint: 'http://minio:9000'}}\n");
 
-        assertThat(c.catalog().properties()).doesNotContainKey("io-impl");
+        assertThat(c.catalog().properties())
+                .containsEntry("io-impl", "io.permafrost.iceberg.LocalFileIO")
+                .doesNotContainKey("s3.endpoint");
+        // a class name, so that config does not depend on iceberg: it must stay true
+        assertThat(ConfigLoader.LOCAL_FILE_IO)
+                .isEqualTo(io.permafrost.iceberg.LocalFileIO.class.getName());
+
+        PermafrostConfig own =
+                parse(SOURCE + ONE_TABLE + "catalog: {properties: {io-impl: com.example.IO}}\n");
+        assertThat(own.catalog().properties()).containsEntry("io-impl", "com.example.IO");
     }
 
     @Test

@@ -7,8 +7,6 @@ import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
-import java.util.ArrayDeque;
-import java.util.Deque;
 import java.util.List;
 import javax.annotation.Nullable;
 import org.apache.flink.api.connector.source.SplitEnumerator;
@@ -19,8 +17,9 @@ import org.slf4j.LoggerFactory;
 /**
  * Exports one snapshot (a repeatable-read transaction kept open until the job ends, as {@code
  * pg_dump --jobs} does), plans the splits once and hands them out on request. Every reader reads
- * its splits in the exported snapshot, so the backfill sees each table as of one moment. After a
- * failover a new snapshot is exported for the splits not yet archived.
+ * its splits in the exported snapshot, so the backfill sees each table as of one moment. Each
+ * reader reads runs of adjacent blocks ({@link ContiguousSplitAssigner}). After a failover a new
+ * snapshot is exported for the splits not yet archived.
  */
 final class CopySnapshotEnumerator implements SplitEnumerator<CopySplit, CopyEnumeratorState> {
 
@@ -29,7 +28,7 @@ final class CopySnapshotEnumerator implements SplitEnumerator<CopySplit, CopyEnu
     private final SplitEnumeratorContext<CopySplit> context;
     private final PermafrostConfig.Source source;
     private final List<ArchiveTable> tables;
-    private final Deque<CopySplit> unassigned;
+    private ContiguousSplitAssigner assigner;
     private boolean planned;
     private Connection exporter;
     private String snapshot;
@@ -42,7 +41,7 @@ final class CopySnapshotEnumerator implements SplitEnumerator<CopySplit, CopyEnu
         this.context = context;
         this.source = source;
         this.tables = tables;
-        this.unassigned = new ArrayDeque<>(state.unassigned());
+        this.assigner = new ContiguousSplitAssigner(state.unassigned());
         this.planned = state.planned();
     }
 
@@ -62,18 +61,20 @@ final class CopySnapshotEnumerator implements SplitEnumerator<CopySplit, CopyEnu
                 snapshot = rs.getString(1);
             }
             if (!planned) {
-                unassigned.addAll(SplitPlanner.plan(exporter, tables, source.chunkSize()));
+                assigner =
+                        new ContiguousSplitAssigner(
+                                SplitPlanner.plan(exporter, tables, source.chunkSize()));
                 planned = true;
                 LOG.info(
                         "Snapshot {}: {} splits of {} table(s) to read with binary COPY",
                         snapshot,
-                        unassigned.size(),
+                        assigner.remaining().size(),
                         tables.size());
             } else {
                 LOG.info(
                         "Snapshot {}: {} splits left to read after a restart",
                         snapshot,
-                        unassigned.size());
+                        assigner.remaining().size());
             }
         } catch (SQLException e) {
             throw new IllegalStateException(
@@ -88,7 +89,7 @@ final class CopySnapshotEnumerator implements SplitEnumerator<CopySplit, CopyEnu
 
     @Override
     public void handleSplitRequest(int subtaskId, @Nullable String requesterHostname) {
-        CopySplit next = unassigned.poll();
+        CopySplit next = assigner.next(subtaskId);
         if (next != null) {
             context.assignSplit(next, subtaskId);
         } else {
@@ -98,14 +99,12 @@ final class CopySnapshotEnumerator implements SplitEnumerator<CopySplit, CopyEnu
 
     @Override
     public void addSplitsBack(List<CopySplit> splits, int subtaskId) {
-        for (int i = splits.size() - 1; i >= 0; i--) {
-            unassigned.addFirst(splits.get(i));
-        }
+        assigner.addBack(splits, subtaskId);
     }
 
     @Override
     public CopyEnumeratorState snapshotState(long checkpointId) {
-        return new CopyEnumeratorState(planned, List.copyOf(unassigned));
+        return new CopyEnumeratorState(planned, assigner.remaining());
     }
 
     @Override
