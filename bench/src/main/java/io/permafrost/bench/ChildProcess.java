@@ -20,6 +20,20 @@ public final class ChildProcess {
     public static Params run(
             String measurement, Params params, String heap, Path workDir, long timeoutSeconds)
             throws IOException, InterruptedException {
+        return run(measurement, params, heap, workDir, timeoutSeconds, List.of());
+    }
+
+    /**
+     * @param jvmFlags more flags of the child JVM (the class-data archive's)
+     */
+    public static Params run(
+            String measurement,
+            Params params,
+            String heap,
+            Path workDir,
+            long timeoutSeconds,
+            List<String> jvmFlags)
+            throws IOException, InterruptedException {
         Files.createDirectories(workDir);
         Path in = Files.createTempFile(workDir, measurement + "-", ".params");
         Path out = Path.of(in.toString().replace(".params", ".result"));
@@ -33,6 +47,7 @@ public final class ChildProcess {
             }
         }
         cmd.add("-Xmx" + heap);
+        cmd.addAll(jvmFlags);
         String extra = System.getenv("BENCH_CHILD_OPTS"); // e.g. a profiler; see README
         if (extra != null && !extra.isBlank()) {
             cmd.addAll(List.of(extra.strip().split("\\s+")));

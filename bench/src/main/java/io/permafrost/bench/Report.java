@@ -22,6 +22,8 @@ final class Report {
     private final Map<String, List<Params>> runs = new LinkedHashMap<>();
     private final Map<String, String> problems = new LinkedHashMap<>();
     private final Map<String, String> skipped = new LinkedHashMap<>();
+    private final Map<String, Boolean> classData = new LinkedHashMap<>();
+    boolean noClassData;
 
     void add(String id, Params result, long expectRows) {
         if (result.has("error")) {
@@ -116,6 +118,19 @@ final class Report {
                         "table:    %,.1f MB on disk with indexes; COPY binary %,.1f MB = %.0f bytes/row: MB/s below is rows/s x %.0f bytes, for every row alike%n%n",
                         tableBytes / 1e6, copyBytes / 1e6, bytesPerRow, bytesPerRow));
         b.setLength(b.length() - 1);
+        if (noClassData) {
+            b.append("jvm:      every measurement without a class-data archive (--no-cds)\n");
+        } else if (!classData.isEmpty()) {
+            b.append("jvm:      ");
+            classData.forEach(
+                    (kind, ok) ->
+                            b.append(kind)
+                                    .append(
+                                            ok
+                                                    ? " with a class-data archive recorded by an untimed run first; "
+                                                    : " without a class-data archive (recording failed); "));
+            b.append("see bench/README.md\n");
+        }
         b.append(
                 "CPU us/row: CPU time of the timed part, measuring JVM (with the processes it started)"
                         + " plus the PostgreSQL server, per row; cores: that CPU time / wall time\n\n");
@@ -229,6 +244,11 @@ final class Report {
             b.append("  ").append(n).append('\n');
         }
         return b.toString();
+    }
+
+    /** Whether the measurements of {@code kind} start with a class-data archive. */
+    void classData(String kind, boolean recorded) {
+        classData.put(kind, recorded);
     }
 
     private static final String ROW = "%-3s %-47s %-26s %7s %10s %5s %7s %-13s %9s%n";
