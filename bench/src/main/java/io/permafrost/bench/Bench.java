@@ -320,16 +320,21 @@ public final class Bench {
                 timeout(rows) * 4);
     }
 
+    /** A Permafrost job on the bench table: its own slot and warehouse, the shared settings. */
+    private Params permafrostParams(String slot, String warehouseDir) {
+        return base.copy()
+                .set("db", "bench")
+                .set("slot", slot)
+                .set("parallelism", parallelism)
+                .set("checkpoint", checkpoint)
+                .set("warehouse", work.resolve(warehouseDir + "/warehouse"));
+    }
+
     private void backfill() throws Exception {
         repeat(
                 "6",
                 "backfill",
-                base.copy()
-                        .set("db", "bench")
-                        .set("slot", "bench_backfill")
-                        .set("parallelism", parallelism)
-                        .set("checkpoint", checkpoint)
-                        .set("warehouse", work.resolve("wh-6/warehouse")),
+                permafrostParams("bench_backfill", "wh-6"),
                 heap,
                 timeout(rows) * 2);
     }
@@ -338,12 +343,7 @@ public final class Bench {
         repeat(
                 "9",
                 "compaction",
-                base.copy()
-                        .set("db", "bench")
-                        .set("slot", "bench_compaction")
-                        .set("parallelism", parallelism)
-                        .set("checkpoint", checkpoint)
-                        .set("warehouse", work.resolve("wh-9/warehouse")),
+                permafrostParams("bench_compaction", "wh-9"),
                 heap,
                 timeout(rows) * 4);
     }
@@ -497,12 +497,7 @@ public final class Bench {
             Params q =
                     kind.equals("pipeline")
                             ? p.copy().set("out.dir", work.resolve("out-cds"))
-                            : base.copy()
-                                    .set("db", "bench")
-                                    .set("slot", "bench_cds")
-                                    .set("parallelism", parallelism)
-                                    .set("checkpoint", checkpoint)
-                                    .set("warehouse", work.resolve("wh-cds/warehouse"));
+                            : permafrostParams("bench_cds", "wh-cds");
             log(
                     "recording the class-data archive of "
                             + kind
