@@ -16,6 +16,7 @@ import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Path;
 import java.util.Optional;
+import java.util.Set;
 import org.apache.iceberg.Table;
 import org.apache.iceberg.catalog.Catalog;
 import picocli.CommandLine;
@@ -71,7 +72,8 @@ public final class PermafrostCompaction implements Child.Measure {
         long t0 = System.nanoTime();
         long rows = 0;
         int windows = 0;
-        for (String path : ArchiveCatalogView.windows(archive, table).keySet()) {
+        Set<String> all = ArchiveCatalogView.windows(archive, table).keySet();
+        for (String path : all) {
             Window w = archive.window().parsePath(path);
             Optional<WindowCompactor.Result> r = compactor.compact(w);
             if (r.isPresent()) {
@@ -80,6 +82,19 @@ public final class PermafrostCompaction implements Child.Measure {
             }
         }
         double seconds = (System.nanoTime() - t0) / 1e9;
+        if (windows < all.size()) {
+            // Rows/s would then be of some windows only: refuse rather than print a wrong count.
+            throw new IllegalStateException(
+                    String.format(
+                            "only %d of %d windows had enough small files to compact (%d files written"
+                                    + " with target_file_size %d kB; compaction needs %d per window): the table"
+                                    + " is too small for 9, use --rows 1000000 or more",
+                            windows,
+                            all.size(),
+                            before.files(),
+                            targetKb,
+                            config.parquet().compactionMinFiles()));
+        }
         Params result = cpu.stop(new Params());
         IcebergStats after = IcebergStats.of(PermafrostConfigs.location(in));
         if (after.rows() != before.rows()) {
