@@ -9,7 +9,6 @@ import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.StandardOpenOption;
-import java.util.Arrays;
 import java.util.Map;
 import org.apache.iceberg.exceptions.AlreadyExistsException;
 import org.apache.iceberg.exceptions.NotFoundException;
@@ -109,33 +108,27 @@ public final class LocalFileIO implements FileIO {
 
         @Override
         public PositionOutputStream create() {
-            return open(StandardOpenOption.CREATE_NEW);
+            return open(StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
         }
 
         @Override
         public PositionOutputStream createOrOverwrite() {
-            return open(StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING);
+            return open(
+                    StandardOpenOption.CREATE,
+                    StandardOpenOption.TRUNCATE_EXISTING,
+                    StandardOpenOption.WRITE);
         }
 
         private PositionOutputStream open(StandardOpenOption... options) {
             try {
                 Files.createDirectories(file.toPath().getParent());
-                OutputStream out =
-                        Files.newOutputStream(
-                                file.toPath(), append(options, StandardOpenOption.WRITE));
+                OutputStream out = Files.newOutputStream(file.toPath(), options);
                 return new Counting(new BufferedOutputStream(out, BUFFER));
             } catch (FileAlreadyExistsException e) {
                 throw new AlreadyExistsException("File already exists: %s", location);
             } catch (IOException e) {
                 throw new UncheckedIOException("cannot create " + location, e);
             }
-        }
-
-        private static StandardOpenOption[] append(
-                StandardOpenOption[] options, StandardOpenOption more) {
-            StandardOpenOption[] all = Arrays.copyOf(options, options.length + 1);
-            all[options.length] = more;
-            return all;
         }
 
         @Override
