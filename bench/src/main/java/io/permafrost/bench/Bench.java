@@ -450,7 +450,8 @@ public final class Bench {
         for (Path scratch : scratchOf(p)) {
             deleteTree(scratch);
         }
-        List<String> flags = classData(id, p, timeoutS);
+        List<String> flags = new ArrayList<>(classData(id, p, timeoutS));
+        flags.addAll(collector(id));
         log(String.format("%s run %d/%d (%s, -Xmx%s) ...", id, r, repeat, measurement, jvmHeap));
         Params result =
                 ChildProcess.run(measurement, p, jvmHeap, work.resolve("logs"), timeoutS, flags);
@@ -471,7 +472,21 @@ public final class Bench {
         }
     }
 
-    /** A run's own output: its Parquet directory, or its warehouse's parent (config, warehouse). */
+    /**
+     * The garbage collector flags of a measurement's JVM: the {@code permafrost} launcher starts
+     * {@code backfill} with the throughput collector, so 6 and 8 run with it, and so does the
+     * pipeline limit (3), so that the baseline is not the one with the slower collector. The others
+     * use the JDK's default (G1), as {@code run} and stock Flink do.
+     */
+    static List<String> collector(String id) {
+        return switch (id) {
+            case "3", "6", "8" -> List.of(PARALLEL_GC);
+            default -> List.of();
+        };
+    }
+
+    static final String PARALLEL_GC = "-XX:+UseParallelGC";
+
     /**
      * The class-data archive flags of a measurement's JVM. The {@code permafrost} launcher records
      * the classes of its first Flink job into an archive and maps them at every later start (about
@@ -506,6 +521,7 @@ public final class Bench {
                             + " ...");
             List<String> record = new ArrayList<>(quiet);
             record.add(0, "-XX:ArchiveClassesAtExit=" + archive);
+            record.addAll(collector(kind.equals("pipeline") ? "3" : "6"));
             Params r =
                     ChildProcess.run(
                             kind.equals("pipeline") ? "pipeline" : "backfill",
@@ -531,6 +547,7 @@ public final class Bench {
         return use;
     }
 
+    /** A run's own output: its Parquet directory, or its warehouse's parent (config, warehouse). */
     private static List<Path> scratchOf(Params p) {
         List<Path> l = new ArrayList<>();
         if (p.has("out.dir")) {

@@ -118,6 +118,10 @@ final class Report {
                         "table:    %,.1f MB on disk with indexes; COPY binary %,.1f MB = %.0f bytes/row: MB/s below is rows/s x %.0f bytes, for every row alike%n%n",
                         tableBytes / 1e6, copyBytes / 1e6, bytesPerRow, bytesPerRow));
         b.setLength(b.length() - 1);
+        b.append(
+                "gc:       3, 6 and 8 with "
+                        + Bench.PARALLEL_GC
+                        + " (the launcher starts backfill with it), the others with the JDK's default G1\n");
         if (noClassData) {
             b.append("jvm:      every measurement without a class-data archive (--no-cds)\n");
         } else if (!classData.isEmpty()) {
