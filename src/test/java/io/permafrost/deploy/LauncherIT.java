@@ -42,6 +42,21 @@ class LauncherIT {
         assertThat(cmd).doesNotContain("-Xmx2g");
     }
 
+    @Test
+    void helpNeverRecordsTheClassDataArchiveAndAJobCommandRecordsOrUsesIt() throws Exception {
+        Map<String, String> cds = Map.of("PERMAFROST_CDS", "on");
+        for (String[] help :
+                List.of(new String[] {"backfill", "--help"}, new String[] {"run", "-h"})) {
+            assertThat(javaCommand(cds, help))
+                    .noneMatch(w -> w.startsWith("-XX:ArchiveClassesAtExit"));
+        }
+        assertThat(javaCommand(cds, "backfill", "-c", "permafrost.yaml"))
+                .anyMatch(
+                        w ->
+                                w.startsWith("-XX:ArchiveClassesAtExit")
+                                        || w.startsWith("-XX:SharedArchiveFile"));
+    }
+
     /** The words of the Java command the launcher would run. */
     private static List<String> javaCommand(Map<String, String> env, String... args)
             throws IOException, InterruptedException {
@@ -49,7 +64,8 @@ class LauncherIT {
         cmd.addAll(Arrays.asList(args));
         ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
         pb.environment().put("PERMAFROST_DRY_RUN", "1");
-        pb.environment().put("PERMAFROST_CDS", "off"); // leave target/permafrost.jsa alone
+        pb.environment()
+                .put("PERMAFROST_CDS", "off"); // unless asked: a dry run may delete a stale one
         pb.environment().remove("PERMAFROST_JAVA_OPTS");
         pb.environment().putAll(env);
         Process p = pb.start();
