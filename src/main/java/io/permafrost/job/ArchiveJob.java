@@ -42,6 +42,14 @@ public final class ArchiveJob {
 
     private static final Logger LOG = LoggerFactory.getLogger(ArchiveJob.class);
 
+    /**
+     * A backfill closes a window's file once the window had no row for this long: its snapshot read
+     * moves on through a time-ordered table, so the file is written while the read goes on instead
+     * of at the end, and memory holds only the windows being read. A continuous run does not: the
+     * current window is never idle, and late rows of an idle one would each start a small file.
+     */
+    static final long BACKFILL_IDLE_ROLL_MILLIS = 1_000;
+
     private ArchiveJob() {}
 
     /**
@@ -107,7 +115,8 @@ public final class ArchiveJob {
                                         plan.config().parquet(),
                                         plan.catalog(),
                                         closeLimits.getOrDefault(t.id().toString(), Long.MAX_VALUE),
-                                        plan.config().warehouse()))
+                                        plan.config().warehouse(),
+                                        bounded ? BACKFILL_IDLE_ROLL_MILLIS : 0))
                         .uid("permafrost-files-" + name)
                         .name("parquet " + t.id());
             }

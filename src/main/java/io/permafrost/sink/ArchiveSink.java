@@ -58,26 +58,32 @@ public final class ArchiveSink
 
     /**
      * @param warehouse the configured warehouse, where the window manifests are
+     * @param idleRollMillis roll a window's part file once the window had no row for this long; 0:
+     *     only by size and at checkpoints (see {@link SizeRollingPolicy})
      */
     public ArchiveSink(
             ArchiveTable table,
             PermafrostConfig.Parquet parquet,
             CatalogSpec catalog,
             long closeLimit,
-            String warehouse) {
+            String warehouse,
+            long idleRollMillis) {
         this.table = table;
         this.catalog = catalog;
         this.closeLimit = closeLimit;
         this.parquet = parquet;
         this.warehouse = warehouse;
+        SizeRollingPolicy rolling = new SizeRollingPolicy(parquet.targetFileSize(), idleRollMillis);
         this.files =
                 FileSink.forBulkFormat(
                                 new Path(table.dataLocation()),
-                                new ParquetWriterFactory(table.schema(), table.rowType(), parquet))
+                                new ParquetWriterFactory(
+                                        table.schema(), table.rowType(), table.columns(), parquet))
                         .withBucketAssigner(
                                 new WindowBucketAssigner(
                                         table.window(), table.windowColumn(), table.windowKind()))
-                        .withRollingPolicy(new SizeRollingPolicy(parquet.targetFileSize()))
+                        .withRollingPolicy(rolling)
+                        .withBucketCheckInterval(rolling.checkIntervalMillis())
                         .withOutputFileConfig(
                                 OutputFileConfig.builder()
                                         .withPartPrefix("part")

@@ -1,7 +1,9 @@
 package io.permafrost.sink;
 
 import io.permafrost.config.PermafrostConfig;
+import io.permafrost.schema.ColumnMapping;
 import java.io.IOException;
+import java.util.List;
 import java.util.Map;
 import org.apache.flink.api.common.serialization.BulkWriter;
 import org.apache.flink.core.fs.FSDataOutputStream;
@@ -25,11 +27,29 @@ public final class ParquetWriterFactory implements BulkWriter.Factory<RowData> {
 
     private final Schema schema;
     private final RowType rowType;
+    private final List<ColumnMapping> columns;
     private final Map<String, String> properties;
 
+    /** Writes every row with Iceberg's writer, as {@link #appender} does. */
     public ParquetWriterFactory(Schema schema, RowType rowType, PermafrostConfig.Parquet parquet) {
         this.schema = schema;
         this.rowType = rowType;
+        this.columns = null;
+        this.properties = properties(parquet);
+    }
+
+    /**
+     * @param columns the archived table's source columns: snapshot rows read with binary COPY are
+     *     written straight from their tuples ({@link CopyRowWriter})
+     */
+    public ParquetWriterFactory(
+            Schema schema,
+            RowType rowType,
+            List<ColumnMapping> columns,
+            PermafrostConfig.Parquet parquet) {
+        this.schema = schema;
+        this.rowType = rowType;
+        this.columns = List.copyOf(columns);
         this.properties = properties(parquet);
     }
 
@@ -65,10 +85,34 @@ public final class ParquetWriterFactory implements BulkWriter.Factory<RowData> {
                 .build();
     }
 
+    /** As {@link #appender}, and rows read with binary COPY go straight from their tuples. */
+    static FileAppender<RowData> copyRowAppender(
+            OutputFile out,
+            Schema schema,
+            RowType rowType,
+            List<ColumnMapping> columns,
+            Map<String, String> properties)
+            throws IOException {
+        return Parquet.write(out)
+                .schema(schema)
+                .createWriterFunc(
+                        msg ->
+                                new CopyRowWriter(
+                                        columns,
+                                        msg,
+                                        FlinkParquetWriters.buildWriter(rowType, msg)))
+                .setAll(properties)
+                .overwrite()
+                .build();
+    }
+
     @Override
     public BulkWriter<RowData> create(FSDataOutputStream out) throws IOException {
         FileAppender<RowData> appender =
-                appender(new StreamOutputFile(out), schema, rowType, properties);
+                columns == null
+                        ? appender(new StreamOutputFile(out), schema, rowType, properties)
+                        : copyRowAppender(
+                                new StreamOutputFile(out), schema, rowType, columns, properties);
         return new BulkWriter<>() {
             @Override
             public void addElement(RowData row) {

@@ -34,11 +34,11 @@ import org.junit.jupiter.params.provider.ValueSource;
 import picocli.CommandLine;
 
 /** A backfill of an all-types, NULL-heavy table over three daily windows, read back exactly. */
-class BackfillIT {
+public class BackfillIT {
 
     @TempDir Path dir;
 
-    static final String ALL_TYPES =
+    public static final String ALL_TYPES =
             "CREATE TYPE mood AS ENUM ('sad', 'ok', 'happy');"
                     + "CREATE TABLE items ("
                     + " id bigint PRIMARY KEY, uploaded_at timestamptz NOT NULL,"
@@ -50,7 +50,7 @@ class BackfillIT {
                     + "ALTER TABLE items REPLICA IDENTITY FULL;";
 
     /** 300 rows over 2024-01-15..17 (UTC), about a third of the nullable values NULL. */
-    static final String ROWS =
+    public static final String ROWS =
             "INSERT INTO items SELECT g,"
                     + " timestamptz '2024-01-15 00:00:00+00' + (g * interval '14 minutes 23.456789 seconds'),"
                     + " CASE WHEN g % 3 = 0 THEN NULL ELSE g % 2 = 0 END,"

@@ -11,6 +11,7 @@ class SizeRollingPolicyTest {
     private static final class Part implements PartFileInfo<String> {
         final String bucket;
         long size;
+        long lastUpdate;
         int asked;
 
         Part(String bucket) {
@@ -35,7 +36,7 @@ class SizeRollingPolicyTest {
 
         @Override
         public long getLastUpdateTime() {
-            return 0;
+            return lastUpdate;
         }
     }
 
@@ -64,5 +65,26 @@ class SizeRollingPolicyTest {
 
         assertThat(policy.shouldRollOnCheckpoint(b)).isTrue();
         assertThat(policy.shouldRollOnProcessingTime(b, Long.MAX_VALUE)).isFalse();
+    }
+
+    @Test
+    void rollsAWindowThatHadNoRowForTheIdleTimeOnlyWhenAsked() {
+        SizeRollingPolicy idle = new SizeRollingPolicy(1000, 1_000);
+        Part a = new Part("day=01");
+        a.lastUpdate = 50_000;
+        assertThat(idle.shouldRollOnProcessingTime(a, 50_999)).isFalse();
+        assertThat(idle.shouldRollOnProcessingTime(a, 51_000)).isTrue();
+        assertThat(idle.checkIntervalMillis()).isEqualTo(500);
+
+        SizeRollingPolicy never = new SizeRollingPolicy(1000);
+        assertThat(never.shouldRollOnProcessingTime(a, Long.MAX_VALUE)).isFalse();
+        assertThat(never.checkIntervalMillis()).isEqualTo(60_000);
+    }
+
+    @Test
+    void refusesANegativeIdleTime() {
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> new SizeRollingPolicy(1000, -1))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("idleMillis");
     }
 }

@@ -16,12 +16,15 @@ import org.apache.flink.table.data.TimestampData;
  * Debezium reads, so snapshot rows look alike whichever reader read them. Every conversion is
  * exact; what an archived column cannot hold throws.
  */
-final class BinaryValues {
+public final class BinaryValues {
 
     /** 2000-01-01, PostgreSQL's epoch, in days and microseconds since 1970-01-01. */
-    private static final int PG_EPOCH_DAYS = 10_957;
+    public static final int PG_EPOCH_DAYS = 10_957;
 
-    private static final long PG_EPOCH_MICROS = PG_EPOCH_DAYS * 86_400_000_000L;
+    public static final long PG_EPOCH_MICROS = PG_EPOCH_DAYS * 86_400_000_000L;
+
+    /** What {@link #unscaledLong} returns for a value it leaves to {@link #decode}. */
+    public static final long NOT_A_LONG = Long.MIN_VALUE;
 
     private static final BigInteger NBASE = BigInteger.valueOf(10_000);
 
@@ -36,7 +39,7 @@ final class BinaryValues {
 
     private BinaryValues() {}
 
-    static Object decode(ColumnMapping m, byte[] b, int off, int len) {
+    public static Object decode(ColumnMapping m, byte[] b, int off, int len) {
         switch (m.kind()) {
             case BOOLEAN:
                 return b[off] != 0;
@@ -93,6 +96,106 @@ final class BinaryValues {
             default:
                 throw new IllegalStateException("unhandled kind " + m.kind());
         }
+    }
+
+    /**
+     * Throws what {@link #decode} would throw for this value, without making the value where that
+     * can be avoided: for a row whose values are decoded later, on demand ({@link CopyRow}).
+     */
+    static void check(ColumnMapping m, byte[] b, int off, int len) {
+        switch (m.kind()) {
+            case DATE:
+                {
+                    int days = int32(b, off);
+                    if (days == Integer.MAX_VALUE || days == Integer.MIN_VALUE) {
+                        throw infinity(m);
+                    }
+                    return;
+                }
+            case TIMESTAMP:
+            case TIMESTAMPTZ:
+                {
+                    long micros = int64(b, off);
+                    if (micros == Long.MAX_VALUE || micros == Long.MIN_VALUE) {
+                        throw infinity(m);
+                    }
+                    return;
+                }
+            case DECIMAL:
+                if (unscaledLong(m, b, off) == NOT_A_LONG) {
+                    decode(m, b, off, len);
+                }
+                return;
+            case LIST:
+                {
+                    int ndim = int32(b, off);
+                    if (ndim == 0) {
+                        return;
+                    }
+                    if (ndim != 1) {
+                        array(m, b, off); // throws, saying why
+                    }
+                    int n = int32(b, off + 12);
+                    int p = off + 20;
+                    for (int i = 0; i < n; i++) {
+                        int l = int32(b, p);
+                        p += 4;
+                        if (l >= 0) {
+                            check(m.element(), b, p, l);
+                            p += l;
+                        }
+                    }
+                    return;
+                }
+            case TIME_MILLIS:
+            case NUMERIC_TEXT:
+                decode(m, b, off, len);
+                return;
+            default:
+                // booleans, integers, floats, strings, bytes, uuids: every value decodes
+        }
+    }
+
+    /**
+     * The unscaled value at the column's scale of a {@link io.permafrost.schema.ValueKind#DECIMAL}
+     * value that fits the column, without BigDecimal; or {@link #NOT_A_LONG} when it does not fit a
+     * long, does not fit the column, has another display scale, or is NaN or infinite: then {@link
+     * #decode} makes it, or says why it cannot.
+     */
+    public static long unscaledLong(ColumnMapping m, byte[] b, int off) {
+        int ndigits = int16(b, off);
+        int weight = (short) int16(b, off + 2);
+        int sign = int16(b, off + 4);
+        int dscale = int16(b, off + 6);
+        if ((sign != 0x0000 && sign != 0x4000) || dscale != m.scale()) {
+            return NOT_A_LONG;
+        }
+        long head = 0;
+        for (int i = 0; i < ndigits; i++) {
+            int digit = int16(b, off + 8 + 2 * i);
+            if (head > (Long.MAX_VALUE - digit) / 10_000) {
+                return NOT_A_LONG;
+            }
+            head = head * 10_000 + digit;
+        }
+        // The digits at dscale: the last base-10000 digit may carry zeros beyond it.
+        int shift = 4 * (weight - ndigits + 1) + dscale;
+        long unscaled;
+        if (shift >= 0) {
+            if (shift >= POW10.length || head > Long.MAX_VALUE / POW10[shift]) {
+                return NOT_A_LONG;
+            }
+            unscaled = head * POW10[shift];
+        } else {
+            if (-shift >= POW10.length || head % POW10[-shift] != 0) {
+                return NOT_A_LONG;
+            }
+            unscaled = head / POW10[-shift];
+        }
+        if (m.precision() < POW10.length && unscaled >= POW10[m.precision()]) {
+            return NOT_A_LONG;
+        }
+        return sign == 0x4000 ? -unscaled : unscaled;
     }
 
     /**
@@ -201,18 +304,18 @@ final class BinaryValues {
                         + " cannot store");
     }
 
-    static int int16(byte[] b, int off) {
+    public static int int16(byte[] b, int off) {
         return ((b[off] & 0xff) << 8) | (b[off + 1] & 0xff);
     }
 
-    static int int32(byte[] b, int off) {
+    public static int int32(byte[] b, int off) {
         return ((b[off] & 0xff) << 24)
                 | ((b[off + 1] & 0xff) << 16)
                 | ((b[off + 2] & 0xff) << 8)
                 | (b[off + 3] & 0xff);
     }
 
-    static long int64(byte[] b, int off) {
+    public static long int64(byte[] b, int off) {
         return ((long) int32(b, off) << 32) | (int32(b, off + 4) & 0xffffffffL);
     }
 }

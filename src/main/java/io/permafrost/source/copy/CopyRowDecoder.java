@@ -2,39 +2,37 @@ package io.permafrost.source.copy;
 
 import io.permafrost.schema.ArchiveTable;
 import io.permafrost.schema.ColumnMapping;
-import java.util.List;
-import org.apache.flink.table.data.GenericRowData;
-import org.apache.flink.table.data.StringData;
 
 /**
- * Decodes the tuples of one binary COPY into archived rows: the columns, then {@code _op = r},
- * {@code _lsn = 0} and no commit time, exactly as snapshot rows of the CDC reader.
+ * Reads the tuples of one binary COPY into archived rows ({@link CopyRow}): the columns, then
+ * {@code _op = r}, {@code _lsn = 0} and no commit time, exactly as snapshot rows of the CDC reader.
+ * Every value is checked here, so a value an archived column cannot hold fails the read, naming the
+ * column, before anything is written.
  */
-final class CopyRowDecoder {
+public final class CopyRowDecoder {
 
     /** "PGCOPY\n\377\r\n\0", then int32 flags and int32 header-extension length. */
     private static final byte[] SIGNATURE = {'P', 'G', 'C', 'O', 'P', 'Y', '\n', -1, '\r', '\n', 0};
 
     private final ArchiveTable table;
-    private final List<ColumnMapping> columns;
-    private final StringData snapshotOp = StringData.fromString("r");
+    private final ColumnMapping[] columns;
     private boolean headerSeen;
 
-    CopyRowDecoder(ArchiveTable table) {
+    public CopyRowDecoder(ArchiveTable table) {
         this.table = table;
-        this.columns = table.columns();
+        this.columns = CopyRow.columnsOf(table);
     }
 
     /** What {@link #decode} found in one COPY message. */
-    interface Sink {
-        void row(GenericRowData row);
+    public interface Sink {
+        void row(CopyRow row);
     }
 
     /**
      * Decodes one CopyData message: the first starts with the file header; each carries whole
-     * tuples; the last holds the trailer (-1).
+     * tuples; the last holds the trailer (-1). The rows keep {@code msg}, which must not change.
      */
-    void decode(byte[] msg, Sink sink) {
+    public void decode(byte[] msg, Sink sink) {
         int p = 0;
         if (!headerSeen) {
             for (int i = 0; i < SIGNATURE.length; i++) {
@@ -52,23 +50,26 @@ final class CopyRowDecoder {
             if (fields == -1) {
                 return;
             }
-            if (fields != columns.size()) {
+            if (fields != columns.length) {
                 throw new IllegalStateException(
                         "COPY of "
                                 + table.id()
                                 + " returned "
                                 + fields
                                 + " columns, expected "
-                                + columns.size());
+                                + columns.length);
             }
-            GenericRowData row = new GenericRowData(table.arity());
+            int[] offsets = new int[fields];
             for (int i = 0; i < fields; i++) {
                 int len = BinaryValues.int32(msg, p);
                 p += 4;
-                if (len >= 0) {
-                    ColumnMapping m = columns.get(i);
+                if (len < 0) {
+                    offsets[i] = -1;
+                } else {
+                    ColumnMapping m = columns[i];
+                    offsets[i] = p;
                     try {
-                        row.setField(i, BinaryValues.decode(m, msg, p, len));
+                        BinaryValues.check(m, msg, p, len);
                     } catch (RuntimeException e) {
                         throw new IllegalStateException(
                                 "cannot archive "
@@ -82,9 +83,7 @@ final class CopyRowDecoder {
                     p += len;
                 }
             }
-            row.setField(table.opIndex(), snapshotOp);
-            row.setField(table.lsnIndex(), 0L);
-            sink.row(row);
+            sink.row(new CopyRow(columns, msg, offsets));
         }
     }
 }

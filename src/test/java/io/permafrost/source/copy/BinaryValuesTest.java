@@ -127,6 +127,69 @@ class BinaryValuesTest {
     }
 
     @Test
+    void unscaledLongIsTheDecimalsUnscaledValueOrLeavesItToDecode() {
+        java.util.Random random = new java.util.Random(7);
+        int fast = 0;
+        for (int n = 0; n < 20_000; n++) {
+            int precision = 1 + random.nextInt(38);
+            int scale = random.nextInt(Math.min(precision, 12) + 1);
+            ColumnMapping m = mapping("d", "numeric", ValueKind.DECIMAL, precision, scale);
+            int digits = 1 + random.nextInt(precision + 2); // now and then too many
+            StringBuilder unscaled = new StringBuilder(random.nextBoolean() ? "-" : "");
+            for (int i = 0; i < digits; i++) {
+                unscaled.append(random.nextInt(10));
+            }
+            BigDecimal v = new BigDecimal(new java.math.BigInteger(unscaled.toString()), scale);
+            byte[] b = send(v);
+            long u = BinaryValues.unscaledLong(m, b, 0);
+            java.math.BigInteger expected = v.unscaledValue();
+            boolean fits = v.precision() <= precision || v.signum() == 0;
+            if (fits && u != BinaryValues.NOT_A_LONG) {
+                assertThat(u)
+                        .as("%s as numeric(%d,%d)", v, precision, scale)
+                        .isEqualTo(expected.longValueExact());
+                assertThat(((DecimalData) BinaryValues.decode(m, b, 0, b.length)).toBigDecimal())
+                        .isEqualByComparingTo(v);
+                BinaryValues.check(m, b, 0, b.length);
+                fast++;
+            } else if (!fits) {
+                assertThat(u)
+                        .as("%s as numeric(%d,%d)", v, precision, scale)
+                        .isEqualTo(BinaryValues.NOT_A_LONG);
+                assertThatThrownBy(() -> BinaryValues.check(m, b, 0, b.length))
+                        .hasMessageContaining("does not fit");
+            } else {
+                // Fits the column, not a long (base-10000 digits may carry up to 3 more zeros).
+                assertThat(expected.bitLength())
+                        .as("%s as numeric(%d,%d) is left to BigDecimal", v, precision, scale)
+                        .isGreaterThan(50);
+                assertThat(((DecimalData) BinaryValues.decode(m, b, 0, b.length)).toBigDecimal())
+                        .isEqualByComparingTo(v);
+                BinaryValues.check(m, b, 0, b.length);
+            }
+        }
+        assertThat(fast).as("values taken without BigDecimal").isGreaterThan(5_000);
+        ColumnMapping m = mapping("d", "numeric", ValueKind.DECIMAL, 5, 2);
+        byte[] nan = numeric(0, 0xC000, 0);
+        assertThat(BinaryValues.unscaledLong(m, nan, 0)).isEqualTo(BinaryValues.NOT_A_LONG);
+        assertThatThrownBy(() -> BinaryValues.check(m, nan, 0, nan.length))
+                .hasMessageContaining("holds 'NaN'");
+    }
+
+    @Test
+    void checkRefusesWhatDecodeRefuses() {
+        ColumnMapping ts = mapping("at", "timestamptz", ValueKind.TIMESTAMPTZ, 0, 0);
+        byte[] inf = ByteBuffer.allocate(8).putLong(Long.MIN_VALUE).array();
+        assertThatThrownBy(() -> BinaryValues.check(ts, inf, 0, 8))
+                .hasMessageContaining("holds 'infinity'");
+        ColumnMapping day = mapping("day", "date", ValueKind.DATE, 0, 0);
+        byte[] never = ByteBuffer.allocate(4).putInt(Integer.MAX_VALUE).array();
+        assertThatThrownBy(() -> BinaryValues.check(day, never, 0, 4))
+                .hasMessageContaining("holds 'infinity'");
+        BinaryValues.check(ts, ByteBuffer.allocate(8).putLong(-1).array(), 0, 8);
+    }
+
+    @Test
     void oneDimensionalArraysKeepNullElements() {
         ColumnMapping element = mapping("nums", "int4", ValueKind.INT, 0, 0);
         ColumnMapping list =
