@@ -2,6 +2,7 @@ package io.permafrost.source.copy;
 
 import io.permafrost.schema.ArchiveTable;
 import io.permafrost.schema.ColumnMapping;
+import io.permafrost.schema.ValueKind;
 import java.util.List;
 import org.apache.flink.table.data.ArrayData;
 import org.apache.flink.table.data.DecimalData;
@@ -18,7 +19,7 @@ import org.apache.flink.types.RowKind;
  * read ({@link BinaryValues#check}); a getter decodes its value on demand into the same Flink value
  * {@link BinaryValues#decode} gives, so any consumer reads it as any other row.
  *
- * <p>It exists for the Parquet writer: {@code TupleWriter} writes the values straight from the
+ * <p>It exists for the Parquet writer: {@code CopyRowWriter} writes the values straight from the
  * tuple's bytes, with no object per value, which a profile of the backfill showed to be ~40 % of
  * everything it allocated (boxed numbers, timestamps, decimals, string wrappers, byte copies).
  */
@@ -113,7 +114,14 @@ public final class CopyRow implements RowData {
 
     @Override
     public int getInt(int pos) {
-        return (Integer) value(pos);
+        // the window column and the key columns are read for every row: no boxing for them
+        int off = offsets[pos];
+        return switch (columns[pos].kind()) {
+            case SHORT -> (short) BinaryValues.int16(tuple, off);
+            case INT -> BinaryValues.int32(tuple, off);
+            case DATE -> BinaryValues.int32(tuple, off) + BinaryValues.PG_EPOCH_DAYS;
+            default -> (Integer) value(pos);
+        };
     }
 
     @Override
@@ -121,7 +129,9 @@ public final class CopyRow implements RowData {
         if (pos == columns.length + 1) {
             return 0L; // _lsn of a snapshot row
         }
-        return (Long) value(pos);
+        return columns[pos].kind() == ValueKind.LONG
+                ? BinaryValues.int64(tuple, offsets[pos])
+                : (Long) value(pos);
     }
 
     @Override
