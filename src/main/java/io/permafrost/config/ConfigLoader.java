@@ -177,7 +177,8 @@ public final class ConfigLoader {
                 "publication",
                 "heartbeat_interval",
                 "chunk_size",
-                "snapshot_reader");
+                "snapshot_reader",
+                "stream_reader");
         String slot = n.string("slot", "permafrost");
         if (!SLOT_NAME.matcher(slot).matches()) {
             throw new ConfigException(
@@ -210,7 +211,23 @@ public final class ConfigLoader {
                 publication,
                 duration(n, "heartbeat_interval", "10s"),
                 chunkSize,
-                snapshotReader(n));
+                snapshotReader(n),
+                streamReader(n));
+    }
+
+    private static PermafrostConfig.StreamReader streamReader(Node n) {
+        String reader = n.string("stream_reader", "cdc");
+        return switch (reader) {
+            case "cdc" -> PermafrostConfig.StreamReader.CDC;
+            case "pgoutput" -> PermafrostConfig.StreamReader.PGOUTPUT;
+            default ->
+                    throw new ConfigException(
+                            n.key("stream_reader"),
+                            "must be cdc or pgoutput, got '" + reader + "'",
+                            "use cdc (Flink CDC's snapshot and stream, the default) or pgoutput"
+                                    + " (Permafrost's own binary COPY snapshot and pgoutput stream;"
+                                    + " PostgreSQL 14+)");
+        };
     }
 
     private static PermafrostConfig.SnapshotReader snapshotReader(Node n) {

@@ -39,6 +39,15 @@ public record PermafrostConfig(
         CDC
     }
 
+    /**
+     * How {@code run} reads the slot: through Flink CDC (Debezium), or with Permafrost's own binary
+     * COPY snapshot and {@code pgoutput} stream.
+     */
+    public enum StreamReader {
+        CDC,
+        PGOUTPUT
+    }
+
     public record Source(
             String host,
             int port,
@@ -49,7 +58,8 @@ public record PermafrostConfig(
             String publication,
             Duration heartbeatInterval,
             int chunkSize,
-            SnapshotReader snapshotReader)
+            SnapshotReader snapshotReader,
+            StreamReader streamReader)
             implements Serializable {
 
         public String jdbcUrl() {

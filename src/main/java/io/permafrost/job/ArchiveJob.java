@@ -7,6 +7,7 @@ import io.permafrost.sink.ArchiveSink;
 import io.permafrost.source.ArchiveSourceFactory;
 import io.permafrost.source.HeartbeatWriter;
 import io.permafrost.source.copy.CopySnapshotSource;
+import io.permafrost.source.wal.WalSource;
 import io.permafrost.window.FrontierWatermarks;
 import io.permafrost.window.TableRouter;
 import java.nio.charset.StandardCharsets;
@@ -17,6 +18,7 @@ import java.util.Map;
 import java.util.Set;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.api.common.functions.FilterFunction;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
@@ -64,24 +66,7 @@ public final class ArchiveJob {
             Map<String, Set<String>> committedWindows) {
         for (ArchivePlan.SourceGroup g : plan.groups()) {
             List<ArchiveTable> tables = g.tables();
-            DataStream<ChangeEvent> events =
-                    bounded && copyReaderFits(plan.config().source(), tables)
-                            ? env.fromSource(
-                                            new CopySnapshotSource(plan.config().source(), tables),
-                                            WatermarkStrategy.noWatermarks(),
-                                            "PostgreSQL snapshot " + g.slot())
-                                    .uid("permafrost-snapshot-" + g.slot())
-                            : env.fromSource(
-                                            ArchiveSourceFactory.create(
-                                                    plan.config().source(),
-                                                    g.slot(),
-                                                    g.chunkKey(),
-                                                    tables,
-                                                    g.partitioned(),
-                                                    bounded),
-                                            WatermarkStrategy.noWatermarks(),
-                                            "PostgreSQL " + g.slot())
-                                    .uid("permafrost-source-" + g.slot());
+            DataStream<ChangeEvent> events = source(env, plan, g, bounded);
             Map<Integer, Set<String>> skip = new HashMap<>();
             for (int i = 0; i < tables.size(); i++) {
                 skip.put(i, committedWindows.getOrDefault(tables.get(i).id().toString(), Set.of()));
@@ -120,6 +105,54 @@ public final class ArchiveJob {
                         .uid("permafrost-files-" + name)
                         .name("parquet " + t.id());
             }
+        }
+    }
+
+    private static DataStream<ChangeEvent> source(
+            StreamExecutionEnvironment env,
+            ArchivePlan plan,
+            ArchivePlan.SourceGroup g,
+            boolean bounded) {
+        PermafrostConfig.Source s = plan.config().source();
+        List<ArchiveTable> tables = g.tables();
+        if (bounded && copyReaderFits(s, tables)) {
+            return env.fromSource(
+                            new CopySnapshotSource(s, tables),
+                            WatermarkStrategy.noWatermarks(),
+                            "PostgreSQL snapshot " + g.slot())
+                    .uid("permafrost-snapshot-" + g.slot());
+        }
+        if (!bounded && s.streamReader() == PermafrostConfig.StreamReader.PGOUTPUT) {
+            pgoutputReaderFits(s, tables);
+            return env.fromSource(
+                            WalSource.withSnapshot(s, g.slot(), tables, g.heartbeat().id()),
+                            WatermarkStrategy.noWatermarks(),
+                            "PostgreSQL " + g.slot() + " (pgoutput)",
+                            TypeInformation.of(ChangeEvent.class))
+                    .uid("permafrost-pgoutput-" + g.slot());
+        }
+        return env.fromSource(
+                        ArchiveSourceFactory.create(
+                                s, g.slot(), g.chunkKey(), tables, g.partitioned(), bounded),
+                        WatermarkStrategy.noWatermarks(),
+                        "PostgreSQL " + g.slot())
+                .uid("permafrost-source-" + g.slot());
+    }
+
+    /** Refuses {@code stream_reader: pgoutput} for tables it cannot read, saying why. */
+    static void pgoutputReaderFits(PermafrostConfig.Source source, List<ArchiveTable> tables) {
+        String reason;
+        try {
+            reason = CopySnapshotSource.unsupportedReason(source, tables);
+        } catch (SQLException e) {
+            throw new IllegalStateException(
+                    "cannot inspect the source tables: " + e.getMessage(), e);
+        }
+        if (reason != null) {
+            throw new io.permafrost.config.ConfigException(
+                    "source.stream_reader",
+                    "pgoutput cannot read these tables: " + reason,
+                    "use stream_reader: cdc (the default)");
         }
     }
 

@@ -35,8 +35,9 @@ import org.apache.iceberg.util.DecimalUtil;
  */
 final class CopyRowWriter implements ParquetValueWriter<RowData> {
 
-    private static final Binary SNAPSHOT_OP =
-            Binary.fromConstantByteArray("r".getBytes(StandardCharsets.UTF_8));
+    private static final Binary SNAPSHOT_OP = op("r");
+    private static final Binary INSERT_OP = op("c");
+    private static final Binary UPDATE_OP = op("u");
 
     private final ParquetValueWriter<RowData> iceberg;
     private final Field[] fields;
@@ -78,6 +79,10 @@ final class CopyRowWriter implements ParquetValueWriter<RowData> {
         this.commitTsNull = nullLevel(message, message.getType(columns.size() + 2));
     }
 
+    private static Binary op(String op) {
+        return Binary.fromConstantByteArray(op.getBytes(StandardCharsets.UTF_8));
+    }
+
     private static boolean isFloat(ColumnMapping m) {
         return m.kind() == ValueKind.FLOAT || m.kind() == ValueKind.DOUBLE;
     }
@@ -108,9 +113,20 @@ final class CopyRowWriter implements ParquetValueWriter<RowData> {
         for (Field f : fields) {
             f.write(r, tuple);
         }
-        op.column().writeBinary(0, SNAPSHOT_OP);
-        lsn.column().writeLong(0, 0L);
-        commitTs.column().writeNull(0, commitTsNull);
+        op.column()
+                .writeBinary(
+                        0,
+                        switch (r.op()) {
+                            case 'c' -> INSERT_OP;
+                            case 'u' -> UPDATE_OP;
+                            default -> SNAPSHOT_OP;
+                        });
+        lsn.column().writeLong(0, r.lsn());
+        if (r.commitMicros() == CopyRow.NO_COMMIT) {
+            commitTs.column().writeNull(0, commitTsNull);
+        } else {
+            commitTs.column().writeLong(0, r.commitMicros());
+        }
     }
 
     @Override

@@ -12,7 +12,23 @@ public final class SourceConnections {
     private SourceConnections() {}
 
     public static Connection open(PermafrostConfig.Source s) {
+        return open(s, new Properties());
+    }
+
+    /**
+     * A connection in logical replication mode ({@code replication=database}): it runs the
+     * replication commands ({@code CREATE_REPLICATION_SLOT}, {@code START_REPLICATION}) and plain
+     * SQL in the simple query protocol.
+     */
+    public static Connection openReplication(PermafrostConfig.Source s) {
         Properties props = new Properties();
+        props.setProperty("replication", "database");
+        props.setProperty("preferQueryMode", "simple");
+        props.setProperty("assumeMinServerVersion", "10");
+        return open(s, props);
+    }
+
+    private static Connection open(PermafrostConfig.Source s, Properties props) {
         props.setProperty("user", s.user());
         props.setProperty("password", s.password());
         props.setProperty("connectTimeout", "10");

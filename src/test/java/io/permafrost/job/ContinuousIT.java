@@ -17,17 +17,22 @@ import java.util.List;
 import java.util.stream.Stream;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.iceberg.data.Record;
-import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
-/** Continuous archival: snapshot, then the WAL; windows close by the database's clock. */
+/**
+ * Continuous archival: snapshot, then the WAL; windows close by the database's clock. Each test
+ * runs with both readers of the slot: Flink CDC's, and Permafrost's own pgoutput reader.
+ */
 public class ContinuousIT {
 
     @TempDir Path dir;
 
-    @Test
-    void quietWindowsCloseByHeartbeatLiveRowsStayOpenLateRowsAmend() throws Exception {
-        String db = EmbeddedPostgres.newDatabase("continuous");
+    @ParameterizedTest(name = "stream_reader: {0}")
+    @ValueSource(strings = {"cdc", "pgoutput"})
+    void quietWindowsCloseByHeartbeatLiveRowsStayOpenLateRowsAmend(String reader) throws Exception {
+        String db = EmbeddedPostgres.newDatabase("continuous_" + reader);
         Instant hour = Instant.now().truncatedTo(ChronoUnit.HOURS);
         String h3 = ts(hour.minus(3, ChronoUnit.HOURS));
         String h2 = ts(hour.minus(2, ChronoUnit.HOURS));
@@ -52,7 +57,8 @@ public class ContinuousIT {
                         dir,
                         db,
                         "  - name: events\n    window: {column: created_at, granularity: hourly}\n    close_after: 0s\n",
-                        "  metrics_port: " + metricsPort + "\n");
+                        "  metrics_port: " + metricsPort + "\n",
+                        "  stream_reader: " + reader + "\n");
         Archive archive = new Archive(dir.resolve("warehouse"), "events");
         String w3 = windowPath(hour.minus(3, ChronoUnit.HOURS));
         String w2 = windowPath(hour.minus(2, ChronoUnit.HOURS));
@@ -139,9 +145,10 @@ public class ContinuousIT {
                 .hasSize(1);
     }
 
-    @Test
-    void heightWindowsCloseInOrderAsTheHighestHeightPasses() throws Exception {
-        String db = EmbeddedPostgres.newDatabase("heights");
+    @ParameterizedTest(name = "stream_reader: {0}")
+    @ValueSource(strings = {"cdc", "pgoutput"})
+    void heightWindowsCloseInOrderAsTheHighestHeightPasses(String reader) throws Exception {
+        String db = EmbeddedPostgres.newDatabase("heights_" + reader);
         EmbeddedPostgres.execute(
                 db,
                 "CREATE TABLE blocks (height bigint PRIMARY KEY, hash bytea NOT NULL)",
@@ -149,7 +156,11 @@ public class ContinuousIT {
                 "INSERT INTO blocks SELECT g, decode(md5(g::text), 'hex') FROM generate_series(0, 24) g");
         Path config =
                 TestConfig.write(
-                        dir, db, "  - name: blocks\n    window: {column: height, range: 10}\n", "");
+                        dir,
+                        db,
+                        "  - name: blocks\n    window: {column: height, range: 10}\n",
+                        "",
+                        "  stream_reader: " + reader + "\n");
         Archive archive = new Archive(dir.resolve("warehouse"), "blocks");
         JobClient job = startRun(config);
         try {

@@ -14,6 +14,14 @@ public final class TestConfig {
      * @param tablesYaml the {@code tables:} list items, already indented by two spaces
      */
     public static Path write(Path dir, String database, String tablesYaml, String extra) {
+        return write(dir, database, tablesYaml, extra, "");
+    }
+
+    /**
+     * @param sourceExtra more {@code source:} settings, each line indented by two spaces
+     */
+    public static Path write(
+            Path dir, String database, String tablesYaml, String extra, String sourceExtra) {
         String yaml =
                 "source:\n"
                         + "  host: localhost\n"
@@ -30,6 +38,7 @@ public final class TestConfig {
                         + "\n"
                         + "  heartbeat_interval: 1s\n"
                         + "  chunk_size: 500\n"
+                        + sourceExtra
                         + "tables:\n"
                         + tablesYaml
                         + "warehouse: "

@@ -102,7 +102,7 @@ public final class BinaryValues {
      * Throws what {@link #decode} would throw for this value, without making the value where that
      * can be avoided: for a row whose values are decoded later, on demand ({@link CopyRow}).
      */
-    static void check(ColumnMapping m, byte[] b, int off, int len) {
+    public static void check(ColumnMapping m, byte[] b, int off, int len) {
         switch (m.kind()) {
             case DATE:
                 {

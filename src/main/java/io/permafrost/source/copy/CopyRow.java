@@ -14,10 +14,12 @@ import org.apache.flink.table.data.TimestampData;
 import org.apache.flink.types.RowKind;
 
 /**
- * A snapshot row as PostgreSQL sent it: one binary COPY tuple and the offset of each value, then
- * {@code _op = r}, {@code _lsn = 0} and no commit time. The values were checked when the tuple was
- * read ({@link BinaryValues#check}); a getter decodes its value on demand into the same Flink value
- * {@link BinaryValues#decode} gives, so any consumer reads it as any other row.
+ * A row as PostgreSQL sent it in binary: the bytes of one binary COPY tuple or one pgoutput
+ * message, the offset of each value (each preceded by its 4-byte length, in both formats), then
+ * {@code _op}, {@code _lsn} and {@code _commit_ts}: {@code r}, 0 and none for a snapshot row. The
+ * values were checked when the row was read ({@link BinaryValues#check}); a getter decodes its
+ * value on demand into the same Flink value {@link BinaryValues#decode} gives, so any consumer
+ * reads it as any other row.
  *
  * <p>It exists for the Parquet writer: {@code CopyRowWriter} writes the values straight from the
  * tuple's bytes, with no object per value, which a profile of the backfill showed to be ~40 % of
@@ -26,6 +28,11 @@ import org.apache.flink.types.RowKind;
 public final class CopyRow implements RowData {
 
     private static final StringData SNAPSHOT_OP = StringData.fromString("r");
+    private static final StringData INSERT_OP = StringData.fromString("c");
+    private static final StringData UPDATE_OP = StringData.fromString("u");
+
+    /** The commit time of a snapshot row, which has none. */
+    public static final long NO_COMMIT = Long.MIN_VALUE;
 
     private final ColumnMapping[] columns;
     private final byte[] tuple;
@@ -33,16 +40,58 @@ public final class CopyRow implements RowData {
     /** Per source column: where its value starts in {@link #tuple}, or -1 for NULL. */
     private final int[] offsets;
 
+    /** {@code _op}: 'r' (snapshot read), 'c' (insert) or 'u' (update). */
+    private final char op;
+
+    private final long lsn;
+    private final long commitMicros;
     private RowKind kind = RowKind.INSERT;
 
+    /** A snapshot row. */
     CopyRow(ColumnMapping[] columns, byte[] tuple, int[] offsets) {
+        this(columns, tuple, offsets, 'r', 0L, NO_COMMIT);
+    }
+
+    /**
+     * @param op 'r', 'c' or 'u'
+     * @param lsn the LSN of the change, 0 for a snapshot row
+     * @param commitMicros the commit time in microseconds since 1970, or {@link #NO_COMMIT}
+     */
+    public CopyRow(
+            ColumnMapping[] columns,
+            byte[] tuple,
+            int[] offsets,
+            char op,
+            long lsn,
+            long commitMicros) {
+        if (op != 'r' && op != 'c' && op != 'u') {
+            throw new IllegalArgumentException("no archived operation '" + op + "'");
+        }
         this.columns = columns;
         this.tuple = tuple;
         this.offsets = offsets;
+        this.op = op;
+        this.lsn = lsn;
+        this.commitMicros = commitMicros;
+    }
+
+    /** {@code _op}: 'r' (snapshot read), 'c' (insert) or 'u' (update). */
+    public char op() {
+        return op;
+    }
+
+    /** {@code _lsn}: the change's LSN, 0 for a snapshot row. */
+    public long lsn() {
+        return lsn;
+    }
+
+    /** {@code _commit_ts} in microseconds since 1970, or {@link #NO_COMMIT}. */
+    public long commitMicros() {
+        return commitMicros;
     }
 
     /** The columns of a table, as {@link CopyRow} wants them. */
-    static ColumnMapping[] columnsOf(ArchiveTable table) {
+    public static ColumnMapping[] columnsOf(ArchiveTable table) {
         List<ColumnMapping> c = table.columns();
         return c.toArray(ColumnMapping[]::new);
     }
@@ -94,7 +143,7 @@ public final class CopyRow implements RowData {
         if (pos < columns.length) {
             return offsets[pos] < 0;
         }
-        return pos == columns.length + 2; // no commit time in a snapshot
+        return pos == columns.length + 2 && commitMicros == NO_COMMIT;
     }
 
     @Override
@@ -127,7 +176,7 @@ public final class CopyRow implements RowData {
     @Override
     public long getLong(int pos) {
         if (pos == columns.length + 1) {
-            return 0L; // _lsn of a snapshot row
+            return lsn;
         }
         return columns[pos].kind() == ValueKind.LONG
                 ? BinaryValues.int64(tuple, offsets[pos])
@@ -147,7 +196,11 @@ public final class CopyRow implements RowData {
     @Override
     public StringData getString(int pos) {
         if (pos == columns.length) {
-            return SNAPSHOT_OP;
+            return switch (op) {
+                case 'c' -> INSERT_OP;
+                case 'u' -> UPDATE_OP;
+                default -> SNAPSHOT_OP;
+            };
         }
         return (StringData) value(pos);
     }
@@ -159,6 +212,11 @@ public final class CopyRow implements RowData {
 
     @Override
     public TimestampData getTimestamp(int pos, int precision) {
+        if (pos == columns.length + 2) {
+            return TimestampData.fromEpochMillis(
+                    Math.floorDiv(commitMicros, 1000L),
+                    (int) Math.floorMod(commitMicros, 1000L) * 1000);
+        }
         return (TimestampData) value(pos);
     }
 

@@ -2,6 +2,7 @@ package io.permafrost.source.copy;
 
 import io.permafrost.config.PermafrostConfig;
 import io.permafrost.schema.ArchiveTable;
+import io.permafrost.source.ReplicationSlots;
 import io.permafrost.source.SourceConnections;
 import java.sql.Connection;
 import java.sql.ResultSet;
@@ -20,6 +21,12 @@ import org.slf4j.LoggerFactory;
  * its splits in the exported snapshot, so the backfill sees each table as of one moment. Each
  * reader reads runs of adjacent blocks ({@link ContiguousSplitAssigner}). After a failover a new
  * snapshot is exported for the splits not yet archived.
+ *
+ * <p>For a continuous run ({@code slot} given) the snapshot is the one the replication slot exports
+ * as it is created, so that the slot streams exactly the transactions the snapshot does not see,
+ * from {@link #consistentPoint()} on. That snapshot cannot be exported again after a failure, so
+ * this enumerator declines every checkpoint until the snapshot is read: a failure before then
+ * restarts the run from nothing, with a new slot.
  */
 final class CopySnapshotEnumerator implements SplitEnumerator<CopySplit, CopyEnumeratorState> {
 
@@ -32,21 +39,34 @@ final class CopySnapshotEnumerator implements SplitEnumerator<CopySplit, CopyEnu
     private boolean planned;
     private Connection exporter;
     private String snapshot;
+    @Nullable private final String slot;
+    private long consistentPoint;
 
     CopySnapshotEnumerator(
             SplitEnumeratorContext<CopySplit> context,
             PermafrostConfig.Source source,
             List<ArchiveTable> tables,
-            CopyEnumeratorState state) {
+            CopyEnumeratorState state,
+            @Nullable String slot) {
         this.context = context;
         this.source = source;
         this.tables = tables;
+        this.slot = slot;
         this.assigner = new ContiguousSplitAssigner(state.unassigned());
         this.planned = state.planned();
     }
 
+    /** The LSN from which the slot streams what the snapshot does not hold (slot mode only). */
+    public long consistentPoint() {
+        return consistentPoint;
+    }
+
     @Override
     public void start() {
+        if (slot != null) {
+            startFromSlot();
+            return;
+        }
         try {
             exporter = SourceConnections.open(source);
             try (Statement s = exporter.createStatement()) {
@@ -102,8 +122,45 @@ final class CopySnapshotEnumerator implements SplitEnumerator<CopySplit, CopyEnu
         assigner.addBack(splits, subtaskId);
     }
 
+    private void startFromSlot() {
+        if (planned) {
+            throw new IllegalStateException(
+                    "the snapshot of slot "
+                            + slot
+                            + " cannot be resumed: it is never checkpointed. Start afresh");
+        }
+        try (Connection c = SourceConnections.open(source)) {
+            ReplicationSlots.dropLeftover(c, slot);
+            exporter = SourceConnections.openReplication(source);
+            ReplicationSlots.Created created = ReplicationSlots.create(exporter, slot);
+            snapshot = created.snapshot();
+            consistentPoint = created.consistentPoint();
+            assigner =
+                    new ContiguousSplitAssigner(SplitPlanner.plan(c, tables, source.chunkSize()));
+            planned = true;
+            LOG.info(
+                    "Created replication slot {} at {}; its snapshot {}: {} splits of {} table(s)"
+                            + " to read with binary COPY before the slot is streamed",
+                    slot,
+                    created.consistentPointText(),
+                    snapshot,
+                    assigner.remaining().size(),
+                    tables.size());
+        } catch (SQLException e) {
+            throw new IllegalStateException(
+                    "cannot create replication slot " + slot + ": " + e.getMessage(), e);
+        }
+    }
+
     @Override
     public CopyEnumeratorState snapshotState(long checkpointId) {
+        if (slot != null) {
+            throw new IllegalStateException(
+                    "checkpoint "
+                            + checkpointId
+                            + " declined: the first snapshot of a run is read whole before the"
+                            + " first checkpoint (its exported snapshot cannot outlive a failure)");
+        }
         return new CopyEnumeratorState(planned, assigner.remaining());
     }
 

@@ -9,6 +9,7 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.List;
+import javax.annotation.Nullable;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.connector.source.Boundedness;
 import org.apache.flink.api.connector.source.Source;
@@ -33,10 +34,22 @@ public final class CopySnapshotSource
 
     private final PermafrostConfig.Source source;
     private final List<ArchiveTable> tables;
+    @Nullable private final String slot;
 
+    /** The backfill's reader: its own exported snapshot, no slot. */
     public CopySnapshotSource(PermafrostConfig.Source source, List<ArchiveTable> tables) {
+        this(source, tables, null);
+    }
+
+    /**
+     * @param slot for a continuous run: the replication slot to create, whose exported snapshot is
+     *     read (see {@link CopySnapshotEnumerator}); null for a backfill
+     */
+    public CopySnapshotSource(
+            PermafrostConfig.Source source, List<ArchiveTable> tables, @Nullable String slot) {
         this.source = source;
         this.tables = List.copyOf(tables);
+        this.slot = slot;
     }
 
     /**
@@ -86,16 +99,22 @@ public final class CopySnapshotSource
         return new CopySnapshotReader(context, source, tables);
     }
 
+    /** The enumerator type a continuous run's next source reads the consistent point from. */
+    public static long consistentPoint(Object enumerator) {
+        return ((CopySnapshotEnumerator) enumerator).consistentPoint();
+    }
+
     @Override
     public SplitEnumerator<CopySplit, CopyEnumeratorState> createEnumerator(
             SplitEnumeratorContext<CopySplit> context) {
-        return new CopySnapshotEnumerator(context, source, tables, CopyEnumeratorState.INITIAL);
+        return new CopySnapshotEnumerator(
+                context, source, tables, CopyEnumeratorState.INITIAL, slot);
     }
 
     @Override
     public SplitEnumerator<CopySplit, CopyEnumeratorState> restoreEnumerator(
             SplitEnumeratorContext<CopySplit> context, CopyEnumeratorState state) {
-        return new CopySnapshotEnumerator(context, source, tables, state);
+        return new CopySnapshotEnumerator(context, source, tables, state, slot);
     }
 
     @Override

@@ -1,0 +1,296 @@
+package io.permafrost.source.wal;
+
+import io.permafrost.config.PermafrostConfig;
+import io.permafrost.model.TableId;
+import io.permafrost.schema.ArchiveTable;
+import io.permafrost.schema.PgColumn;
+import io.permafrost.source.Lsn;
+import io.permafrost.source.SourceConnections;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import org.apache.flink.connector.base.source.reader.RecordsBySplits;
+import org.apache.flink.connector.base.source.reader.RecordsWithSplitIds;
+import org.apache.flink.connector.base.source.reader.splitreader.SplitReader;
+import org.apache.flink.connector.base.source.reader.splitreader.SplitsAddition;
+import org.apache.flink.connector.base.source.reader.splitreader.SplitsChange;
+import org.postgresql.PGConnection;
+import org.postgresql.replication.LogSequenceNumber;
+import org.postgresql.replication.PGReplicationStream;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Streams the slot with {@code pgoutput} (protocol 1, binary values) on the fetcher thread and
+ * decodes each message there, so that decoding and writing run on two threads. It tells PostgreSQL
+ * it may recycle WAL only up to the position of the last completed checkpoint ({@link #ack}), so a
+ * restore from that checkpoint finds every transaction it needs still in the slot.
+ */
+final class WalSplitReader implements SplitReader<PgOutputDecoder.Decoded, WalSplit> {
+
+    private static final Logger LOG = LoggerFactory.getLogger(WalSplitReader.class);
+
+    /** Decoded messages handed over per fetch at most. */
+    private static final int BATCH = 4_096;
+
+    private final PermafrostConfig.Source source;
+    private final String slot;
+    private final List<ArchiveTable> tables;
+    private final TableId heartbeatTable;
+    private final AtomicLong ack;
+    private WalSplit split;
+    private Connection connection;
+    private PGReplicationStream stream;
+    private PgOutputDecoder decoder;
+    private long acked;
+    private long skipTxn;
+    private int skipLeft;
+    private volatile boolean wakeUp;
+
+    /**
+     * @param ack the LSN up to which the slot may be confirmed, set when a checkpoint completes
+     */
+    WalSplitReader(
+            PermafrostConfig.Source source,
+            String slot,
+            List<ArchiveTable> tables,
+            TableId heartbeatTable,
+            AtomicLong ack) {
+        this.source = source;
+        this.slot = slot;
+        this.tables = tables;
+        this.heartbeatTable = heartbeatTable;
+        this.ack = ack;
+    }
+
+    @Override
+    public RecordsWithSplitIds<PgOutputDecoder.Decoded> fetch() throws IOException {
+        RecordsBySplits.Builder<PgOutputDecoder.Decoded> batch = new RecordsBySplits.Builder<>();
+        if (split == null) {
+            return batch.build();
+        }
+        try {
+            if (stream == null) {
+                open();
+            }
+            confirm();
+            int n = 0;
+            long idleSince = 0;
+            wakeUp = false;
+            while (n < BATCH && !wakeUp) {
+                ByteBuffer msg = stream.readPending();
+                if (msg == null) {
+                    if (n > 0) {
+                        break;
+                    }
+                    long now = System.nanoTime();
+                    if (idleSince == 0) {
+                        idleSince = now;
+                    } else if (now - idleSince > TimeUnit.MILLISECONDS.toNanos(200)) {
+                        break; // give the fetcher a chance to take new acks and wake-ups
+                    }
+                    Thread.sleep(5);
+                    continue;
+                }
+                PgOutputDecoder.Decoded d = decode(msg);
+                if (d == null || skipped(d)) {
+                    continue;
+                }
+                batch.add(WalSplit.ID, d);
+                n++;
+            }
+        } catch (SQLException e) {
+            throw new IOException(
+                    "reading replication slot " + slot + " failed: " + e.getMessage(), e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted while reading the replication slot", e);
+        }
+        return batch.build();
+    }
+
+    private PgOutputDecoder.Decoded decode(ByteBuffer msg) {
+        // pgjdbc hands over each CopyData message in an array of its own, so rows may keep it
+        byte[] b;
+        int off;
+        if (msg.hasArray()) {
+            b = msg.array();
+            off = msg.arrayOffset() + msg.position();
+        } else {
+            b = new byte[msg.remaining()];
+            msg.get(b);
+            off = 0;
+        }
+        return decoder.decode(b, off, msg.remaining());
+    }
+
+    /** Drops the events of a partly emitted transaction that went out before the restore. */
+    private boolean skipped(PgOutputDecoder.Decoded d) {
+        if (skipLeft == 0) {
+            return false;
+        }
+        if (d instanceof PgOutputDecoder.Row row && row.txnLsn() == skipTxn) {
+            skipLeft--;
+            return true;
+        }
+        throw new IllegalStateException(
+                "the slot resumed without the "
+                        + skipLeft
+                        + " events of the transaction at "
+                        + Lsn.format(skipTxn)
+                        + " the checkpoint had emitted; the slot was used by another reader");
+    }
+
+    private void open() throws SQLException {
+        connection = SourceConnections.openReplication(source);
+        Map<String, Integer> typeOids = typeOids(connection);
+        long confirmed = confirmedFlush(connection);
+        if (confirmed > split.resumeLsn()) {
+            throw new IllegalStateException(
+                    "replication slot "
+                            + slot
+                            + " was confirmed up to "
+                            + Lsn.format(confirmed)
+                            + ", past this job's position "
+                            + Lsn.format(split.resumeLsn())
+                            + ": the changes between are gone from the slot. Resume from the newest"
+                            + " checkpoint, or start afresh (permafrost run --fresh) to read a new"
+                            + " snapshot");
+        }
+        decoder = new PgOutputDecoder(tables, heartbeatTable, typeOids);
+        skipTxn = split.txnLsn();
+        skipLeft = split.txnLsn() == 0 ? 0 : split.emitted();
+        acked = split.resumeLsn();
+        stream =
+                connection
+                        .unwrap(PGConnection.class)
+                        .getReplicationAPI()
+                        .replicationStream()
+                        .logical()
+                        .withSlotName(slot)
+                        .withStartPosition(LogSequenceNumber.valueOf(split.resumeLsn()))
+                        .withSlotOption("proto_version", 1)
+                        .withSlotOption("publication_names", source.publication())
+                        .withSlotOption("binary", true)
+                        .withStatusInterval(10, TimeUnit.SECONDS)
+                        .start();
+        LOG.info("Streaming replication slot {} from {}", slot, split);
+    }
+
+    /** Tells PostgreSQL the position of the newest completed checkpoint, once it moved. */
+    private void confirm() throws SQLException {
+        long lsn = ack.get();
+        if (lsn > acked) {
+            LogSequenceNumber l = LogSequenceNumber.valueOf(lsn);
+            stream.setFlushedLSN(l);
+            stream.setAppliedLSN(l);
+            stream.forceUpdateStatus();
+            acked = lsn;
+        }
+    }
+
+    private long confirmedFlush(Connection c) throws SQLException {
+        try (PreparedStatement st =
+                c.prepareStatement(
+                        "SELECT confirmed_flush_lsn FROM pg_replication_slots WHERE slot_name = ?")) {
+            st.setString(1, slot);
+            try (ResultSet rs = st.executeQuery()) {
+                if (!rs.next()) {
+                    throw new IllegalStateException(
+                            "replication slot "
+                                    + slot
+                                    + " is gone; its changes since the last checkpoint are lost"
+                                    + " to this job. Start afresh (permafrost run --fresh)");
+                }
+                return Lsn.parse(rs.getString(1));
+            }
+        }
+    }
+
+    /**
+     * The type oid of each archived column, after checking that the column still has the type the
+     * job planned it with: the binary values are decoded as that type.
+     */
+    private Map<String, Integer> typeOids(Connection c) throws SQLException {
+        Map<String, Integer> oids = new HashMap<>();
+        for (ArchiveTable t : tables) {
+            Map<String, PgColumn> planned = new HashMap<>();
+            t.columns().forEach(m -> planned.put(m.column().name(), m.column()));
+            try (PreparedStatement st =
+                    c.prepareStatement(
+                            "SELECT a.attname, a.atttypid::int, t.typcategory = 'A',"
+                                    + " COALESCE(e.typname, t.typname)"
+                                    + " FROM pg_attribute a JOIN pg_type t ON t.oid = a.atttypid"
+                                    + " LEFT JOIN pg_type e ON t.typcategory = 'A' AND e.oid = t.typelem"
+                                    + " WHERE a.attrelid = ?::regclass AND a.attnum > 0"
+                                    + " AND NOT a.attisdropped")) {
+                st.setString(1, t.id().quoted());
+                try (ResultSet rs = st.executeQuery()) {
+                    while (rs.next()) {
+                        PgColumn p = planned.get(rs.getString(1));
+                        if (p == null) {
+                            continue;
+                        }
+                        boolean array = rs.getBoolean(3);
+                        String type = rs.getString(4);
+                        if (p.array() != array || !p.typeName().equals(type)) {
+                            throw new IllegalStateException(
+                                    "column "
+                                            + p.name()
+                                            + " of "
+                                            + t.id()
+                                            + " is now "
+                                            + type
+                                            + (array ? "[]" : "")
+                                            + ", not "
+                                            + p.displayType()
+                                            + " as when the job was planned; restart Permafrost to"
+                                            + " re-read the table definition");
+                        }
+                        oids.put(t.id() + "." + p.name(), rs.getInt(2));
+                    }
+                }
+            }
+        }
+        return oids;
+    }
+
+    @Override
+    public void handleSplitsChanges(SplitsChange<WalSplit> change) {
+        if (!(change instanceof SplitsAddition)) {
+            throw new UnsupportedOperationException("unsupported split change " + change);
+        }
+        for (WalSplit s : change.splits()) {
+            if (split != null) {
+                throw new IllegalStateException("a second WAL split " + s + " for " + split);
+            }
+            split = s;
+        }
+    }
+
+    @Override
+    public void wakeUp() {
+        wakeUp = true;
+    }
+
+    @Override
+    public void close() throws Exception {
+        try {
+            if (stream != null) {
+                stream.close();
+            }
+        } finally {
+            if (connection != null) {
+                connection.close();
+            }
+        }
+    }
+}
