@@ -20,6 +20,8 @@ import java.util.stream.Stream;
 import org.apache.iceberg.data.Record;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * The job is killed (SIGKILL, no clean shutdown) mid-stream while rows keep arriving, then started
@@ -32,9 +34,10 @@ class CrashResumeIT {
 
     @TempDir Path dir;
 
-    @Test
-    void killedMidStreamAndRestartedArchivesEveryRowExactlyOnce() throws Exception {
-        String db = EmbeddedPostgres.newDatabase("crash");
+    @ParameterizedTest(name = "stream_reader: {0}")
+    @ValueSource(strings = {"cdc", "pgoutput"})
+    void killedMidStreamAndRestartedArchivesEveryRowExactlyOnce(String reader) throws Exception {
+        String db = EmbeddedPostgres.newDatabase("crash_" + reader);
         EmbeddedPostgres.execute(
                 db,
                 "CREATE TABLE blocks (height bigint PRIMARY KEY, data text NOT NULL)",
@@ -45,7 +48,8 @@ class CrashResumeIT {
                         dir,
                         db,
                         "  - name: blocks\n    window: {column: height, range: " + WINDOW + "}\n",
-                        "");
+                        "",
+                        "  stream_reader: " + reader + "\n");
         Path log = dir.resolve("permafrost.log");
         Archive archive = new Archive(dir.resolve("warehouse"), "blocks");
 
@@ -94,6 +98,93 @@ class CrashResumeIT {
                 assertThat(seen.get(h)).as("copies of height %d in the archive", h).isEqualTo(1);
             }
             assertThat(seen.keySet()).allMatch(h -> h <= last);
+        } finally {
+            writer.stop();
+            second.destroyForcibly().waitFor();
+        }
+    }
+
+    /**
+     * With Permafrost's own reader, a run killed while it reads the snapshot its slot exported (no
+     * checkpoint is taken before the snapshot is read) starts over with a new slot and a new
+     * snapshot; rows inserted meanwhile are archived too, every row exactly once.
+     */
+    @Test
+    void pgoutputRunKilledMidSnapshotStartsOverAndArchivesEveryRowExactlyOnce() throws Exception {
+        String db = EmbeddedPostgres.newDatabase("crash_snapshot");
+        int rows = 1_000_000;
+        EmbeddedPostgres.execute(
+                db,
+                "CREATE TABLE blocks (height bigint PRIMARY KEY, data text NOT NULL)",
+                "ALTER TABLE blocks REPLICA IDENTITY FULL",
+                "INSERT INTO blocks SELECT g, repeat('x', 50) || g FROM generate_series(0, "
+                        + (rows - 1)
+                        + ") g",
+                "ANALYZE blocks");
+        int window = 100_000;
+        Path config =
+                TestConfig.write(
+                        dir,
+                        db,
+                        "  - name: blocks\n    window: {column: height, range: " + window + "}\n",
+                        "",
+                        "  stream_reader: pgoutput\n");
+        Files.writeString(
+                config,
+                Files.readString(config)
+                        .replace("  chunk_size: 500\n", "  chunk_size: 20000\n")
+                        .replace("  checkpoint_interval: 2s\n", "  checkpoint_interval: 500ms\n"));
+        Path log = dir.resolve("permafrost.log");
+        Archive archive = new Archive(dir.resolve("warehouse"), "blocks");
+        BlockWriter writer = new BlockWriter(db, rows);
+        writer.start();
+        Process first = CliProcess.start(log, "run", "-c", config.toString());
+        try {
+            await().atMost(Duration.ofMinutes(2))
+                    .until(() -> Files.readString(log).contains("Created replication slot"));
+            Thread.sleep(ThreadLocalRandom.current().nextLong(0, 1000));
+        } finally {
+            first.destroyForcibly().waitFor();
+        }
+        String firstLog = Files.readString(log);
+        assertThat(firstLog)
+                .as("killed before the snapshot was read and checkpointed")
+                .doesNotContain("Streaming replication slot");
+
+        Process second = CliProcess.start(log, "run", "-c", config.toString());
+        try {
+            await().atMost(Duration.ofMinutes(2))
+                    .until(
+                            () ->
+                                    Files.readString(log)
+                                            .substring(firstLog.length())
+                                            .contains("Streaming replication slot"));
+            Thread.sleep(2000);
+            long last = writer.stop();
+            long closer = (last / window + 1) * window;
+            EmbeddedPostgres.execute(db, "INSERT INTO blocks VALUES (" + closer + ", 'closer')");
+            await().atMost(Duration.ofMinutes(3))
+                    .untilAsserted(
+                            () ->
+                                    assertThat(
+                                                    archive.commits().stream()
+                                                            .filter(c -> c.startsWith("window "))
+                                                            .count())
+                                            .isEqualTo(closer / window));
+            second.destroyForcibly().waitFor();
+            String secondLog = Files.readString(log).substring(firstLog.length());
+            assertThat(secondLog)
+                    .contains("Starting run without a checkpoint to resume")
+                    .contains("Dropped replication slot " + db + " left by an earlier start");
+            int[] copies = new int[(int) last + 1];
+            for (Record r : archive.records()) {
+                long h = (Long) r.getField("height");
+                assertThat(h).isLessThanOrEqualTo(last);
+                copies[(int) h]++;
+            }
+            for (int h = 0; h <= last; h++) {
+                assertThat(copies[h]).as("copies of height %d in the archive", h).isEqualTo(1);
+            }
         } finally {
             writer.stop();
             second.destroyForcibly().waitFor();

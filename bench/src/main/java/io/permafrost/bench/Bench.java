@@ -43,6 +43,7 @@ public final class Bench {
     int parallelism = 2;
     String checkpoint = "30s";
     String streamCheckpoint = "5s";
+    String streamReader = "cdc";
     long streamSeconds = 60;
     String streamRates = "1000,2000,5000,10000,20000,50000";
     Long streamLead;
@@ -84,6 +85,8 @@ public final class Bench {
               --parallelism P          Flink parallelism of 5-9 (default 2)
               --checkpoint DUR         checkpoint interval of 5, 6, 8 (default 30s)
               --stream-checkpoint DUR  checkpoint interval of 7 (default 5s)
+              --stream-reader R        source.stream_reader of 7: cdc (the default, as
+                                       permafrost's) or pgoutput
               --stream-seconds S       seconds per insert rate in 7 (default 60)
               --stream-rates LIST      insert rates of 7, rows/s (default 1000,...,50000)
               --stream-lead S          seconds from the start of 7 to the close of the window whose
@@ -135,6 +138,13 @@ public final class Bench {
                 case "--parallelism" -> parallelism = (int) count(a, v);
                 case "--checkpoint" -> checkpoint = v;
                 case "--stream-checkpoint" -> streamCheckpoint = v;
+                case "--stream-reader" -> {
+                    if (!v.equals("cdc") && !v.equals("pgoutput")) {
+                        throw new IllegalArgumentException(
+                                "--stream-reader: cdc or pgoutput, not " + v);
+                    }
+                    streamReader = v;
+                }
                 case "--stream-seconds" -> streamSeconds = count(a, v);
                 case "--stream-rates" -> streamRates = v;
                 case "--stream-lead" -> streamLead = count(a, v);
@@ -353,9 +363,9 @@ public final class Bench {
         if (streamLead != null) {
             lead = streamLead;
         } else {
-            // run's snapshot is Flink CDC's (as 5's), not the backfill's binary COPY (6)
-            Double rate5 = report.medianRate("5");
-            lead = (long) (rows / (rate5 != null ? rate5 : 10_000.0) * 1.5) + 60;
+            // with cdc, run's snapshot is Flink CDC's (as 5's); with pgoutput, binary COPY (6)
+            Double rate = report.medianRate(streamReader.equals("cdc") ? "5" : "6");
+            lead = (long) (rows / (rate != null ? rate : 10_000.0) * 1.5) + 60;
         }
         long steps = streamRates.split(",").length;
         long n = decodeRows != null ? decodeRows : Math.min(rows, 1_000_000);
@@ -369,6 +379,7 @@ public final class Bench {
                             .set("slot", "bench_stream")
                             .set("parallelism", parallelism)
                             .set("checkpoint", streamCheckpoint)
+                            .set("stream_reader", streamReader)
                             .set("checkpoint.s", Machine.millis(streamCheckpoint) / 1000.0)
                             .set("step.s", streamSeconds)
                             .set("rates", streamRates)

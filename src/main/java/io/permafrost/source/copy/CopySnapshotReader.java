@@ -91,6 +91,11 @@ final class CopySnapshotReader implements SourceReader<ChangeEvent, CopySplit> {
             f = ready;
             if (f == null) {
                 if (noMoreSplits && pending.isEmpty() && fetching == null) {
+                    // Never available again: a HybridSource polls a finished reader while its
+                    // future is done, and each poll would signal the end once more.
+                    if (available.isDone()) {
+                        available = new CompletableFuture<>();
+                    }
                     return InputStatus.END_OF_INPUT;
                 }
                 if (available.isDone()) {

@@ -46,6 +46,9 @@ final class PermafrostConfigs {
                         + in.get("slot")
                         + "\n"
                         + (heartbeat == null ? "" : "  heartbeat_interval: " + heartbeat + "\n")
+                        + (in.has("stream_reader")
+                                ? "  stream_reader: " + in.get("stream_reader") + "\n"
+                                : "")
                         + "tables:\n"
                         + "  - name: public."
                         + Pg.TABLE

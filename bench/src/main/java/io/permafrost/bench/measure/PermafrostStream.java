@@ -240,8 +240,11 @@ public final class PermafrostStream implements Child.Measure {
                 "notes",
                 String.join("; ", notes)
                         + String.format(
-                                "; parallelism %s, checkpoint_interval %s, step %d s",
-                                in.get("parallelism"), checkpoint, stepMs / 1000));
+                                "; stream_reader %s, parallelism %s, checkpoint_interval %s, step %d s",
+                                in.get("stream_reader", "cdc"),
+                                in.get("parallelism"),
+                                checkpoint,
+                                stepMs / 1000));
     }
 
     private static void stop(JobClient job) throws Exception {
