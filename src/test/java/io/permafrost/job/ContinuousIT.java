@@ -88,7 +88,9 @@ public class ContinuousIT {
                     "INSERT INTO events VALUES (999, timestamptz '"
                             + h3
                             + "' + interval '30 minutes 1 second', 'late')",
-                    "UPDATE events SET note = 'updated' WHERE id = 101",
+                    // two versions of one row in one transaction: each has its own _lsn
+                    "DO $$ BEGIN UPDATE events SET note = 'first' WHERE id = 101;"
+                            + " UPDATE events SET note = 'updated' WHERE id = 101; END $$",
                     "DELETE FROM events WHERE id = 102");
             await().atMost(Duration.ofMinutes(2))
                     .untilAsserted(
@@ -98,7 +100,7 @@ public class ContinuousIT {
                                                     "window " + w3 + " 50",
                                                     "window " + w2 + " 50",
                                                     "amendment " + w3 + " 1",
-                                                    "amendment " + w2 + " 1"));
+                                                    "amendment " + w2 + " 2"));
             // The open window's rows are written (files committed by FileSink) but not in Iceberg.
             Path openDir = dir.resolve("warehouse/public/events/data/" + open);
             await().atMost(Duration.ofMinutes(1)).until(() -> countParquet(openDir) > 0);
@@ -129,7 +131,7 @@ public class ContinuousIT {
         }
 
         List<Record> rows = archive.records();
-        assertThat(rows).hasSize(102);
+        assertThat(rows).hasSize(103);
         Record late =
                 rows.stream().filter(r -> r.getField("id").equals(999L)).findFirst().orElseThrow();
         assertThat(late.getField("_op")).isEqualTo("c");
@@ -139,7 +141,22 @@ public class ContinuousIT {
                         rows.stream()
                                 .filter(r -> r.getField("id").equals(101L))
                                 .map(r -> r.getField("_op") + ":" + r.getField("note")))
-                .containsExactlyInAnyOrder("r:later 1", "u:updated");
+                .containsExactlyInAnyOrder("r:later 1", "u:first", "u:updated");
+        assertThat(
+                        rows.stream()
+                                .filter(r -> r.getField("id").equals(101L))
+                                .map(r -> r.getField("_lsn"))
+                                .distinct())
+                .as("every version of a row has its own _lsn")
+                .hasSize(3);
+        assertThat(
+                        rows.stream()
+                                .filter(r -> r.getField("id").equals(101L))
+                                .max(java.util.Comparator.comparing(r -> (Long) r.getField("_lsn")))
+                                .orElseThrow()
+                                .getField("note"))
+                .as("the latest version of a row is the one with the highest _lsn")
+                .isEqualTo("updated");
         assertThat(rows.stream().filter(r -> r.getField("id").equals(102L)))
                 .as("deletes are not archived")
                 .hasSize(1);

@@ -66,8 +66,11 @@ final class PgOutputDecoder {
     /**
      * Decodes one message, {@code b[off..off+len)}. Rows keep {@code b}, which must not change
      * afterwards. Returns null for messages that carry nothing for the archive.
+     *
+     * @param lsn the message's WAL position (the XLogData start): for a change, the LSN of its
+     *     record, which becomes the row's {@code _lsn}, as Debezium's {@code source.lsn} does
      */
-    Decoded decode(byte[] b, int off, int len) {
+    Decoded decode(byte[] b, int off, int len, long lsn) {
         Reader r = new Reader(b, off, off + len);
         char type = (char) r.byte1();
         switch (type) {
@@ -96,7 +99,7 @@ final class PgOutputDecoder {
                 {
                     Relation rel = relation(r.int32());
                     expect(r, 'N', "insert");
-                    return row(rel, r, 'c', null);
+                    return row(rel, r, 'c', null, lsn);
                 }
             case 'U':
                 {
@@ -111,7 +114,7 @@ final class PgOutputDecoder {
                         throw new IllegalStateException(
                                 "pgoutput: update without a new tuple ('" + next + "')");
                     }
-                    return row(rel, r, 'u', old);
+                    return row(rel, r, 'u', old, lsn);
                 }
             case 'D', 'T', 'Y', 'O', 'M':
                 return null; // deletes and truncates are not archived; types, origins, messages
@@ -202,7 +205,7 @@ final class PgOutputDecoder {
         }
     }
 
-    private Decoded row(Relation rel, Reader r, char op, int[] old) {
+    private Decoded row(Relation rel, Reader r, char op, int[] old, long lsn) {
         if (rel.heartbeat()) {
             return new Row(txnLsn, ChangeEvent.heartbeat(commitMicros));
         }
@@ -230,7 +233,7 @@ final class PgOutputDecoder {
                 }
             }
         }
-        CopyRow row = new CopyRow(columns, r.b, offsets, op, txnLsn, commitMicros);
+        CopyRow row = new CopyRow(columns, r.b, offsets, op, lsn, commitMicros);
         return new Row(txnLsn, new ChangeEvent(rel.table(), row, commitMicros));
     }
 

@@ -129,7 +129,7 @@ final class WalSplitReader implements SplitReader<PgOutputDecoder.Decoded, WalSp
             msg.get(b);
             off = 0;
         }
-        return decoder.decode(b, off, msg.remaining());
+        return decoder.decode(b, off, msg.remaining(), stream.getLastReceiveLSN().asLong());
     }
 
     /** Drops the events of a partly emitted transaction that went out before the restore. */

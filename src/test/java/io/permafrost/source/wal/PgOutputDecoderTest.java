@@ -33,6 +33,9 @@ class PgOutputDecoderTest {
     private static final int TEXT = 25;
     private static final int TIMESTAMPTZ = 1184;
 
+    /** The XLogData start of the messages decoded: one more for each. */
+    private long messageLsn = 0x1_0000_0000L;
+
     private final PgOutputDecoder decoder =
             new PgOutputDecoder(
                     List.of(table()),
@@ -60,7 +63,7 @@ class PgOutputDecoderTest {
                 .isEqualTo(1_000L + BinaryValues.PG_EPOCH_MICROS / 1000);
         assertThat(row.getString(2).toString()).isEqualTo("hello");
         assertThat(row.getString(3).toString()).isEqualTo("c");
-        assertThat(row.getLong(4)).isEqualTo(0x1_0000_0100L);
+        assertThat(row.getLong(4)).as("the change's own LSN").isEqualTo(messageLsn);
         assertThat(row.isNullAt(5)).isFalse();
         assertThat(row.getTimestamp(5, 6).toInstant().toEpochMilli())
                 .isEqualTo((5_000_000L + BinaryValues.PG_EPOCH_MICROS) / 1000);
@@ -77,6 +80,7 @@ class PgOutputDecoderTest {
         assertThat(updated.getString(2).toString()).isEqualTo("old note");
         assertThat(updated.isNullAt(1)).isTrue();
         assertThat(updated.getString(3).toString()).isEqualTo("u");
+        assertThat(updated.lsn()).isEqualTo(messageLsn).isGreaterThan(row.lsn());
 
         assertThat(decode(change('D', 16384, 'K', nul(), int8(7), nul()))).isNull();
         assertThat(decode(change('I', 16390, 'N', int8(1)))).isNull();
@@ -143,7 +147,7 @@ class PgOutputDecoderTest {
         byte[] text = change('I', 16384, 'N', textFormat("x"), int8(1), nul());
         assertThatThrownBy(() -> decode(text)).hasMessageContaining("text value");
         byte[] whole = change('I', 16384, 'N', text("x"), int8(1), nul());
-        assertThatThrownBy(() -> decoder.decode(whole, 0, whole.length - 3))
+        assertThatThrownBy(() -> decoder.decode(whole, 0, whole.length - 3, 1L))
                 .hasMessageContaining("ends early");
     }
 
@@ -158,7 +162,7 @@ class PgOutputDecoderTest {
         // at an offset in a larger array, as pgjdbc hands messages over
         byte[] padded = new byte[message.length + 25];
         System.arraycopy(message, 0, padded, 25, message.length);
-        return decoder.decode(padded, 25, message.length);
+        return decoder.decode(padded, 25, message.length, ++messageLsn);
     }
 
     private static ArchiveTable table() {
