@@ -123,7 +123,7 @@ public final class ArchiveJob {
                     .uid("permafrost-snapshot-" + g.slot());
         }
         if (!bounded && s.streamReader() == PermafrostConfig.StreamReader.PGOUTPUT) {
-            pgoutputReaderFits(s, tables);
+            // ArchivePlan.prepare checked that this reader can read the tables
             return env.fromSource(
                             WalSource.withSnapshot(s, g.slot(), tables, g.heartbeat().id()),
                             WatermarkStrategy.noWatermarks(),
@@ -137,23 +137,6 @@ public final class ArchiveJob {
                         WatermarkStrategy.noWatermarks(),
                         "PostgreSQL " + g.slot())
                 .uid("permafrost-source-" + g.slot());
-    }
-
-    /** Refuses {@code stream_reader: pgoutput} for tables it cannot read, saying why. */
-    static void pgoutputReaderFits(PermafrostConfig.Source source, List<ArchiveTable> tables) {
-        String reason;
-        try {
-            reason = CopySnapshotSource.unsupportedReason(source, tables);
-        } catch (SQLException e) {
-            throw new IllegalStateException(
-                    "cannot inspect the source tables: " + e.getMessage(), e);
-        }
-        if (reason != null) {
-            throw new io.permafrost.config.ConfigException(
-                    "source.stream_reader",
-                    "pgoutput cannot read these tables: " + reason,
-                    "use stream_reader: cdc (the default)");
-        }
     }
 
     /**

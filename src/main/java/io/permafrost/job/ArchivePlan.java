@@ -1,8 +1,10 @@
 package io.permafrost.job;
 
+import io.permafrost.config.ConfigException;
 import io.permafrost.config.PermafrostConfig;
 import io.permafrost.iceberg.ArchiveTables;
 import io.permafrost.iceberg.CatalogSpec;
+import io.permafrost.model.TableId;
 import io.permafrost.schema.ArchiveTable;
 import io.permafrost.schema.PgCatalog.SourceTable;
 import io.permafrost.schema.PgColumn;
@@ -10,6 +12,7 @@ import io.permafrost.source.HeartbeatTable;
 import io.permafrost.source.PreflightException;
 import io.permafrost.source.SourceConnections;
 import io.permafrost.source.SourcePreflight;
+import io.permafrost.source.copy.CopySnapshotSource;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -57,6 +60,14 @@ public record ArchivePlan(PermafrostConfig config, CatalogSpec catalog, List<Sou
      * fails.
      */
     public static ArchivePlan prepare(PermafrostConfig config) {
+        return prepare(config, false);
+    }
+
+    /**
+     * @param continuous for {@code run}: also checks that {@code source.stream_reader} can read the
+     *     tables
+     */
+    public static ArchivePlan prepare(PermafrostConfig config, boolean continuous) {
         CatalogSpec catalogSpec = CatalogSpec.of(config.catalog());
         try (Connection conn = SourceConnections.open(config.source())) {
             SourcePreflight preflight = new SourcePreflight(config);
@@ -79,6 +90,10 @@ public record ArchivePlan(PermafrostConfig config, CatalogSpec catalog, List<Sou
                         HeartbeatTable.forSlot(slotName(config, n++), key.isEmpty() ? null : key));
             }
             preflight.checkPrivileges(conn, described, heartbeats);
+            if (continuous
+                    && config.source().streamReader() == PermafrostConfig.StreamReader.PGOUTPUT) {
+                checkPgoutputReader(conn, described);
+            }
 
             // Every check passed: from here on things are created.
             Catalog catalog = openCatalog(catalogSpec);
@@ -120,6 +135,22 @@ public record ArchivePlan(PermafrostConfig config, CatalogSpec catalog, List<Sou
                 throw r;
             }
             throw new PreflightException(1, "preparing the archive failed: " + e.getMessage(), e);
+        }
+    }
+
+    /** Refuses {@code stream_reader: pgoutput} for tables it cannot read, saying why. */
+    private static void checkPgoutputReader(Connection conn, List<SourceTable> described)
+            throws SQLException {
+        Map<TableId, List<PgColumn>> columns = new LinkedHashMap<>();
+        for (SourceTable st : described) {
+            columns.put(st.id(), st.columns());
+        }
+        String reason = CopySnapshotSource.unsupportedReason(conn, columns);
+        if (reason != null) {
+            throw new ConfigException(
+                    "source.stream_reader",
+                    "pgoutput cannot read these tables: " + reason,
+                    "use stream_reader: cdc (the default)");
         }
     }
 

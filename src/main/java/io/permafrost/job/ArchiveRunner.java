@@ -66,7 +66,7 @@ public final class ArchiveRunner {
     /** Checks, prepares and submits the job; returns its client. */
     public JobClient start() throws Exception {
         FileSystems.initialize(config); // no-op when the CLI already did
-        plan = ArchivePlan.prepare(config);
+        plan = ArchivePlan.prepare(config, !options.bounded());
         closeLimits = closeLimits();
         ResumePoint resume =
                 ResumePoint.choose(

@@ -13,8 +13,11 @@ public final class ReplicationSlots {
 
     private static final Logger LOG = LoggerFactory.getLogger(ReplicationSlots.class);
 
-    /** How long a leftover slot may stay in use by a closing connection of an earlier attempt. */
-    private static final long INACTIVE_WAIT_MILLIS = 30_000;
+    /**
+     * How long a slot may stay in use by a connection of a failed attempt: longer than PostgreSQL's
+     * default {@code wal_sender_timeout} (60 s), after which it ends such a connection.
+     */
+    private static final long INACTIVE_WAIT_MILLIS = 90_000;
 
     private ReplicationSlots() {}
 
@@ -50,23 +53,30 @@ public final class ReplicationSlots {
      * go of it; fails if another process keeps streaming it.
      */
     public static void dropLeftover(Connection c, String slot) throws SQLException {
+        if (!awaitInactive(c, slot)) {
+            return;
+        }
+        try (PreparedStatement st = c.prepareStatement("SELECT pg_drop_replication_slot(?)")) {
+            st.setString(1, slot);
+            st.execute();
+        }
+        LOG.warn(
+                "Dropped replication slot {} left by an earlier start: this run starts"
+                        + " without a checkpoint, so it reads a new snapshot with a new slot",
+                slot);
+    }
+
+    /**
+     * Waits until no connection streams {@code slot}: after a failure the WAL sender of the failed
+     * attempt can hold it until PostgreSQL notices (at most {@code wal_sender_timeout}, 60 s by
+     * default). Returns whether the slot exists; fails if it stays in use.
+     */
+    public static boolean awaitInactive(Connection c, String slot) throws SQLException {
         long deadline = System.currentTimeMillis() + INACTIVE_WAIT_MILLIS;
         while (true) {
             Boolean active = active(c, slot);
-            if (active == null) {
-                return;
-            }
-            if (!active) {
-                try (PreparedStatement st =
-                        c.prepareStatement("SELECT pg_drop_replication_slot(?)")) {
-                    st.setString(1, slot);
-                    st.execute();
-                }
-                LOG.warn(
-                        "Dropped replication slot {} left by an earlier start: this run starts"
-                                + " without a checkpoint, so it reads a new snapshot with a new slot",
-                        slot);
-                return;
+            if (active == null || !active) {
+                return active != null;
             }
             if (System.currentTimeMillis() > deadline) {
                 throw new IllegalStateException(

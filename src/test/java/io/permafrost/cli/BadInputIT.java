@@ -138,6 +138,25 @@ class BadInputIT {
     }
 
     @Test
+    void pgoutputReaderRefusesATableItCannotReadBeforeCreatingAnything() {
+        String db =
+                databaseWith(
+                        "CREATE TABLE events (id bigint PRIMARY KEY, at timestamptz NOT NULL,"
+                                + " took interval);"
+                                + "ALTER TABLE events REPLICA IDENTITY FULL");
+        Path config = config(yaml(db).replace("tables:\n", "  stream_reader: pgoutput\ntables:\n"));
+        String line = fails(2, "run", "-c", config.toString());
+        assertThat(line)
+                .contains(
+                        "source.stream_reader",
+                        "pgoutput cannot read these tables",
+                        "column took has type interval",
+                        "Fix",
+                        "stream_reader: cdc");
+        assertNothingWritten(db);
+    }
+
+    @Test
     void unknownTopLevelKey() {
         String db = databaseWith(EVENTS);
         Path config = config(yaml(db) + "wherehouse: /tmp/elsewhere\n");

@@ -2,6 +2,7 @@ package io.permafrost.source.copy;
 
 import io.permafrost.schema.ArchiveTable;
 import io.permafrost.schema.ColumnMapping;
+import io.permafrost.schema.PgColumn;
 import io.permafrost.schema.ValueKind;
 import java.util.ArrayList;
 import java.util.List;
@@ -27,12 +28,16 @@ final class CopyQuery {
 
     /** Why the binary reader cannot read this table, or null when it can. */
     static String unsupportedReason(ArchiveTable t) {
-        for (ColumnMapping m : t.columns()) {
-            if (NOT_READABLE.contains(m.column().typeName())) {
+        return unsupportedReason(t.columns().stream().map(ColumnMapping::column).toList());
+    }
+
+    static String unsupportedReason(List<PgColumn> columns) {
+        for (PgColumn c : columns) {
+            if (NOT_READABLE.contains(c.typeName())) {
                 return "column "
-                        + m.column().name()
+                        + c.name()
                         + " has type "
-                        + m.column().displayType()
+                        + c.displayType()
                         + ", which only the cdc snapshot reader renders as the stream does";
             }
         }

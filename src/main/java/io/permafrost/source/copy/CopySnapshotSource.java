@@ -2,13 +2,18 @@ package io.permafrost.source.copy;
 
 import io.permafrost.config.PermafrostConfig;
 import io.permafrost.model.ChangeEvent;
+import io.permafrost.model.TableId;
 import io.permafrost.schema.ArchiveTable;
+import io.permafrost.schema.ColumnMapping;
+import io.permafrost.schema.PgColumn;
 import io.permafrost.source.SourceConnections;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import javax.annotation.Nullable;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.connector.source.Boundedness;
@@ -58,30 +63,40 @@ public final class CopySnapshotSource
      */
     public static String unsupportedReason(
             PermafrostConfig.Source source, List<ArchiveTable> tables) throws SQLException {
+        Map<TableId, List<PgColumn>> columns = new LinkedHashMap<>();
         for (ArchiveTable t : tables) {
-            String reason = CopyQuery.unsupportedReason(t);
-            if (reason != null) {
-                return t.id() + ": " + reason;
-            }
+            columns.put(t.id(), t.columns().stream().map(ColumnMapping::column).toList());
         }
         try (Connection c = SourceConnections.open(source)) {
-            int version = c.getMetaData().getDatabaseMajorVersion();
-            if (version < 14) {
-                return "PostgreSQL "
-                        + version
-                        + " cannot scan block ranges (TID range scans came with 14)";
+            return unsupportedReason(c, columns);
+        }
+    }
+
+    /** {@link #unsupportedReason(PermafrostConfig.Source, List)} of tables not yet archived. */
+    public static String unsupportedReason(Connection c, Map<TableId, List<PgColumn>> tables)
+            throws SQLException {
+        for (Map.Entry<TableId, List<PgColumn>> t : tables.entrySet()) {
+            String reason = CopyQuery.unsupportedReason(t.getValue());
+            if (reason != null) {
+                return t.getKey() + ": " + reason;
             }
-            for (ArchiveTable t : tables) {
-                try (PreparedStatement st =
-                        c.prepareStatement(
-                                "SELECT EXISTS (SELECT 1 FROM pg_inherits i JOIN pg_class p ON p.oid = i.inhparent"
-                                        + " WHERE i.inhparent = ?::regclass AND p.relkind = 'r')")) {
-                    st.setString(1, t.id().quoted());
-                    try (ResultSet rs = st.executeQuery()) {
-                        rs.next();
-                        if (rs.getBoolean(1)) {
-                            return t.id() + " has inheritance children";
-                        }
+        }
+        int version = c.getMetaData().getDatabaseMajorVersion();
+        if (version < 14) {
+            return "PostgreSQL "
+                    + version
+                    + " cannot scan block ranges (TID range scans came with 14)";
+        }
+        for (TableId t : tables.keySet()) {
+            try (PreparedStatement st =
+                    c.prepareStatement(
+                            "SELECT EXISTS (SELECT 1 FROM pg_inherits i JOIN pg_class p ON p.oid = i.inhparent"
+                                    + " WHERE i.inhparent = ?::regclass AND p.relkind = 'r')")) {
+                st.setString(1, t.quoted());
+                try (ResultSet rs = st.executeQuery()) {
+                    rs.next();
+                    if (rs.getBoolean(1)) {
+                        return t + " has inheritance children";
                     }
                 }
             }

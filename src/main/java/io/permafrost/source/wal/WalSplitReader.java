@@ -5,6 +5,7 @@ import io.permafrost.model.TableId;
 import io.permafrost.schema.ArchiveTable;
 import io.permafrost.schema.PgColumn;
 import io.permafrost.source.Lsn;
+import io.permafrost.source.ReplicationSlots;
 import io.permafrost.source.SourceConnections;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -51,8 +52,7 @@ final class WalSplitReader implements SplitReader<PgOutputDecoder.Decoded, WalSp
     private PGReplicationStream stream;
     private PgOutputDecoder decoder;
     private long acked;
-    private long skipTxn;
-    private int skipLeft;
+    private ReplayFilter replay;
     private volatile boolean wakeUp;
 
     /**
@@ -101,7 +101,7 @@ final class WalSplitReader implements SplitReader<PgOutputDecoder.Decoded, WalSp
                     continue;
                 }
                 PgOutputDecoder.Decoded d = decode(msg);
-                if (d == null || skipped(d)) {
+                if (d == null || replay.drop(d)) {
                     continue;
                 }
                 batch.add(WalSplit.ID, d);
@@ -132,25 +132,9 @@ final class WalSplitReader implements SplitReader<PgOutputDecoder.Decoded, WalSp
         return decoder.decode(b, off, msg.remaining(), stream.getLastReceiveLSN().asLong());
     }
 
-    /** Drops the events of a partly emitted transaction that went out before the restore. */
-    private boolean skipped(PgOutputDecoder.Decoded d) {
-        if (skipLeft == 0) {
-            return false;
-        }
-        if (d instanceof PgOutputDecoder.Row row && row.txnLsn() == skipTxn) {
-            skipLeft--;
-            return true;
-        }
-        throw new IllegalStateException(
-                "the slot resumed without the "
-                        + skipLeft
-                        + " events of the transaction at "
-                        + Lsn.format(skipTxn)
-                        + " the checkpoint had emitted; the slot was used by another reader");
-    }
-
     private void open() throws SQLException {
         connection = SourceConnections.openReplication(source);
+        ReplicationSlots.awaitInactive(connection, slot);
         Map<String, Integer> typeOids = typeOids(connection);
         long confirmed = confirmedFlush(connection);
         if (confirmed > split.resumeLsn()) {
@@ -166,8 +150,7 @@ final class WalSplitReader implements SplitReader<PgOutputDecoder.Decoded, WalSp
                             + " snapshot");
         }
         decoder = new PgOutputDecoder(tables, heartbeatTable, typeOids);
-        skipTxn = split.txnLsn();
-        skipLeft = split.txnLsn() == 0 ? 0 : split.emitted();
+        replay = new ReplayFilter(split);
         acked = split.resumeLsn();
         stream =
                 connection
