@@ -45,9 +45,19 @@ final class PgOutputDecoder {
      */
     record Commit(long txnLsn, long endLsn) implements Decoded {}
 
-    /** A table as the stream describes it, mapped onto the archive's columns. */
+    /**
+     * A table as the stream describes it, mapped onto the archive's columns.
+     *
+     * @param archived the archive's columns of the table, null unless it is archived
+     * @param archivePos per stream column, its position among {@code archived}, or -1
+     */
     private record Relation(
-            int table, boolean heartbeat, String name, int columns, int[] archivePos) {}
+            int table,
+            boolean heartbeat,
+            String name,
+            int columns,
+            ColumnMapping[] archived,
+            int[] archivePos) {}
 
     /**
      * @param typeOids per archived column ({@code schema.table.column}), the type it had when the
@@ -160,9 +170,9 @@ final class PgOutputDecoder {
         }
         Integer t = tableIndex.get(id.toString());
         if (id.equals(heartbeatTable)) {
-            relations.put(oid, new Relation(-1, true, id.toString(), n, null));
+            relations.put(oid, new Relation(-1, true, id.toString(), n, null, null));
         } else if (t == null) {
-            relations.put(oid, new Relation(-1, false, id.toString(), n, null));
+            relations.put(oid, new Relation(-1, false, id.toString(), n, null, null));
         } else {
             ArchiveTable at = tables.get(t);
             List<ColumnMapping> columns = at.columns();
@@ -201,7 +211,9 @@ final class PgOutputDecoder {
                 }
                 archivePos[found] = c;
             }
-            relations.put(oid, new Relation(t, false, id.toString(), n, archivePos));
+            relations.put(
+                    oid,
+                    new Relation(t, false, id.toString(), n, CopyRow.columnsOf(at), archivePos));
         }
     }
 
@@ -214,7 +226,7 @@ final class PgOutputDecoder {
         }
         ArchiveTable at = tables.get(rel.table());
         int[] offsets = tuple(rel, r, old, true);
-        ColumnMapping[] columns = CopyRow.columnsOf(at);
+        ColumnMapping[] columns = rel.archived();
         for (int c = 0; c < columns.length; c++) {
             int o = offsets[c];
             if (o >= 0) {
@@ -252,10 +264,7 @@ final class PgOutputDecoder {
                             + " columns, described with "
                             + rel.columns());
         }
-        int[] offsets = null;
-        if (archived && rel.archivePos() != null) {
-            offsets = new int[tables.get(rel.table()).columns().size()];
-        }
+        int[] offsets = archived && rel.archived() != null ? new int[rel.archived().length] : null;
         for (int i = 0; i < n; i++) {
             char kind = (char) r.byte1();
             int pos = offsets == null ? -1 : rel.archivePos()[i];
