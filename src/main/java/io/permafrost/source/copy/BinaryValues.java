@@ -1,5 +1,6 @@
 package io.permafrost.source.copy;
 
+import io.permafrost.model.TableId;
 import io.permafrost.schema.ColumnMapping;
 import java.math.BigDecimal;
 import java.math.BigInteger;
@@ -99,10 +100,23 @@ public final class BinaryValues {
     }
 
     /**
+     * {@link #check}s a value of an archived row as it is read, naming the table and column when
+     * the archive cannot hold it: a binary COPY tuple's and a pgoutput tuple's values alike.
+     */
+    public static void checkColumn(TableId table, ColumnMapping m, byte[] b, int off, int len) {
+        try {
+            check(m, b, off, len);
+        } catch (RuntimeException e) {
+            throw new IllegalStateException(
+                    "cannot archive " + table + "." + m.column().name() + ": " + e.getMessage(), e);
+        }
+    }
+
+    /**
      * Throws what {@link #decode} would throw for this value, without making the value where that
      * can be avoided: for a row whose values are decoded later, on demand ({@link CopyRow}).
      */
-    public static void check(ColumnMapping m, byte[] b, int off, int len) {
+    static void check(ColumnMapping m, byte[] b, int off, int len) {
         switch (m.kind()) {
             case DATE:
                 {

@@ -68,18 +68,7 @@ public final class CopyRowDecoder {
                 } else {
                     ColumnMapping m = columns[i];
                     offsets[i] = p;
-                    try {
-                        BinaryValues.check(m, msg, p, len);
-                    } catch (RuntimeException e) {
-                        throw new IllegalStateException(
-                                "cannot archive "
-                                        + table.id()
-                                        + "."
-                                        + m.column().name()
-                                        + ": "
-                                        + e.getMessage(),
-                                e);
-                    }
+                    BinaryValues.checkColumn(table.id(), m, msg, p, len);
                     p += len;
                 }
             }

@@ -230,19 +230,8 @@ final class PgOutputDecoder {
         for (int c = 0; c < columns.length; c++) {
             int o = offsets[c];
             if (o >= 0) {
-                ColumnMapping m = columns[c];
-                try {
-                    BinaryValues.check(m, r.b, o, BinaryValues.int32(r.b, o - 4));
-                } catch (RuntimeException e) {
-                    throw new IllegalStateException(
-                            "cannot archive "
-                                    + at.id()
-                                    + "."
-                                    + m.column().name()
-                                    + ": "
-                                    + e.getMessage(),
-                            e);
-                }
+                BinaryValues.checkColumn(
+                        at.id(), columns[c], r.b, o, BinaryValues.int32(r.b, o - 4));
             }
         }
         CopyRow row = new CopyRow(columns, r.b, offsets, op, lsn, commitMicros);
