@@ -216,17 +216,19 @@ public final class ConfigLoader {
     }
 
     private static PermafrostConfig.StreamReader streamReader(Node n) {
-        String reader = n.string("stream_reader", "cdc");
+        String reader = n.string("stream_reader", "auto");
         return switch (reader) {
+            case "auto" -> PermafrostConfig.StreamReader.AUTO;
             case "cdc" -> PermafrostConfig.StreamReader.CDC;
             case "pgoutput" -> PermafrostConfig.StreamReader.PGOUTPUT;
             default ->
                     throw new ConfigException(
                             n.key("stream_reader"),
-                            "must be cdc or pgoutput, got '" + reader + "'",
-                            "use cdc (Flink CDC's snapshot and stream, the default) or pgoutput"
+                            "must be auto, pgoutput or cdc, got '" + reader + "'",
+                            "use auto (the default: the reader a resumed run was started with,"
+                                    + " else pgoutput where it can read the tables), pgoutput"
                                     + " (Permafrost's own binary COPY snapshot and pgoutput stream;"
-                                    + " PostgreSQL 14+)");
+                                    + " PostgreSQL 14+) or cdc (Flink CDC's snapshot and stream)");
         };
     }
 

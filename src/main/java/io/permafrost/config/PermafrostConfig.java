@@ -20,6 +20,20 @@ public record PermafrostConfig(
         Storage storage)
         implements Serializable {
 
+    /** This configuration with {@code source.stream_reader} resolved to {@code reader}. */
+    public PermafrostConfig withStreamReader(StreamReader reader) {
+        return new PermafrostConfig(
+                source.withStreamReader(reader),
+                tables,
+                warehouse,
+                catalog,
+                job,
+                parquet,
+                verify,
+                delete,
+                storage);
+    }
+
     /** Property keys whose values are secrets: never printed. */
     private static final java.util.regex.Pattern SECRET_KEY =
             java.util.regex.Pattern.compile(
@@ -41,9 +55,12 @@ public record PermafrostConfig(
 
     /**
      * How {@code run} reads the slot: through Flink CDC (Debezium), or with Permafrost's own binary
-     * COPY snapshot and {@code pgoutput} stream.
+     * COPY snapshot and {@code pgoutput} stream. {@code AUTO} (the default) is resolved when a run
+     * starts: the reader its checkpoint was written by, else {@code PGOUTPUT} where it can read the
+     * tables, else {@code CDC}.
      */
     public enum StreamReader {
+        AUTO,
         CDC,
         PGOUTPUT
     }
@@ -64,6 +81,22 @@ public record PermafrostConfig(
 
         public String jdbcUrl() {
             return "jdbc:postgresql://" + host + ":" + port + "/" + database;
+        }
+
+        /** This source read with {@code reader}. */
+        public Source withStreamReader(StreamReader reader) {
+            return new Source(
+                    host,
+                    port,
+                    database,
+                    user,
+                    password,
+                    slot,
+                    publication,
+                    heartbeatInterval,
+                    chunkSize,
+                    snapshotReader,
+                    reader);
         }
 
         @Override

@@ -31,14 +31,15 @@ import org.slf4j.LoggerFactory;
  * Assembles the archive job: per source group
  *
  * <pre>
- *  PostgreSQL ─► CDC source ─► TableRouter ─┬─► watermarks(table 1) ─► drop heartbeats ─► ArchiveSink(table 1)
+ *  PostgreSQL ─► source ─────► TableRouter ─┬─► watermarks(table 1) ─► drop heartbeats ─► ArchiveSink(table 1)
  *  (snapshot,     (slot,        (one side    └─► watermarks(table n) ─► drop heartbeats ─► ArchiveSink(table n)
  *   then WAL)      pgoutput)     output per table)
  * </pre>
  *
- * A backfill reads with {@link CopySnapshotSource} (binary COPY, no slot) in place of the CDC
- * source where it can. Operator uids are derived from slot and table names and never change, so
- * checkpoints restore.
+ * The source of a run is {@link WalSource} (binary COPY of the slot's exported snapshot, then
+ * pgoutput) or Flink CDC's, as {@code source.stream_reader} resolves; a backfill reads with {@link
+ * CopySnapshotSource} (binary COPY, no slot) where it can, else with Flink CDC's snapshot. Operator
+ * uids are derived from slot and table names and never change, so checkpoints restore.
  */
 public final class ArchiveJob {
 
@@ -121,6 +122,9 @@ public final class ArchiveJob {
                             WatermarkStrategy.noWatermarks(),
                             "PostgreSQL snapshot " + g.slot())
                     .uid("permafrost-snapshot-" + g.slot());
+        }
+        if (!bounded && s.streamReader() == PermafrostConfig.StreamReader.AUTO) {
+            throw new IllegalStateException("stream_reader auto is resolved before a run is built");
         }
         if (!bounded && s.streamReader() == PermafrostConfig.StreamReader.PGOUTPUT) {
             // ArchivePlan.prepare checked that this reader can read the tables

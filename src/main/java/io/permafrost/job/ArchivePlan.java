@@ -29,8 +29,15 @@ import org.apache.iceberg.catalog.Catalog;
  * Everything resolved before a job starts: the checked source tables, their Iceberg tables, and the
  * groups of tables that share one CDC source (Flink CDC applies one chunk key column to every table
  * of a source, so tables that need different chunk keys get a source and slot each).
+ *
+ * @param pgoutputUnfit for a continuous run whose {@code source.stream_reader} is {@code auto}: why
+ *     the {@code pgoutput} reader cannot read these tables, or null when it can (or was not asked)
  */
-public record ArchivePlan(PermafrostConfig config, CatalogSpec catalog, List<SourceGroup> groups) {
+public record ArchivePlan(
+        PermafrostConfig config,
+        CatalogSpec catalog,
+        List<SourceGroup> groups,
+        String pgoutputUnfit) {
 
     /** Tables read by one CDC source through one replication slot. */
     public record SourceGroup(
@@ -90,9 +97,14 @@ public record ArchivePlan(PermafrostConfig config, CatalogSpec catalog, List<Sou
                         HeartbeatTable.forSlot(slotName(config, n++), key.isEmpty() ? null : key));
             }
             preflight.checkPrivileges(conn, described, heartbeats);
-            if (continuous
-                    && config.source().streamReader() == PermafrostConfig.StreamReader.PGOUTPUT) {
-                checkPgoutputReader(conn, described);
+            String pgoutputUnfit = null;
+            if (continuous && config.source().streamReader() != PermafrostConfig.StreamReader.CDC) {
+                pgoutputUnfit = pgoutputUnfit(conn, described);
+                if (pgoutputUnfit != null
+                        && config.source().streamReader()
+                                == PermafrostConfig.StreamReader.PGOUTPUT) {
+                    throw pgoutputRefused(pgoutputUnfit);
+                }
             }
 
             // Every check passed: from here on things are created.
@@ -124,7 +136,7 @@ public record ArchivePlan(PermafrostConfig config, CatalogSpec catalog, List<Sou
                 c.close();
             }
             preflight.ensureReplicationObjects(conn, described, heartbeats);
-            return new ArchivePlan(config, catalogSpec, List.copyOf(groups));
+            return new ArchivePlan(config, catalogSpec, List.copyOf(groups), pgoutputUnfit);
         } catch (SQLException e) {
             throw new PreflightException(1, "checking the source failed: " + e.getMessage(), e);
         } catch (PreflightException e) {
@@ -138,20 +150,27 @@ public record ArchivePlan(PermafrostConfig config, CatalogSpec catalog, List<Sou
         }
     }
 
-    /** Refuses {@code stream_reader: pgoutput} for tables it cannot read, saying why. */
-    private static void checkPgoutputReader(Connection conn, List<SourceTable> described)
+    /** Why the {@code pgoutput} reader cannot read these tables, or null when it can. */
+    private static String pgoutputUnfit(Connection conn, List<SourceTable> described)
             throws SQLException {
         Map<TableId, List<PgColumn>> columns = new LinkedHashMap<>();
         for (SourceTable st : described) {
             columns.put(st.id(), st.columns());
         }
-        String reason = CopySnapshotSource.unsupportedReason(conn, columns);
-        if (reason != null) {
-            throw new ConfigException(
-                    "source.stream_reader",
-                    "pgoutput cannot read these tables: " + reason,
-                    "use stream_reader: cdc (the default)");
-        }
+        return CopySnapshotSource.unsupportedReason(conn, columns);
+    }
+
+    /** The refusal of {@code stream_reader: pgoutput} for tables it cannot read. */
+    static ConfigException pgoutputRefused(String reason) {
+        return new ConfigException(
+                "source.stream_reader",
+                "pgoutput cannot read these tables: " + reason,
+                "use stream_reader: cdc");
+    }
+
+    /** This plan with {@code source.stream_reader} resolved to {@code reader}. */
+    ArchivePlan withStreamReader(PermafrostConfig.StreamReader reader) {
+        return new ArchivePlan(config.withStreamReader(reader), catalog, groups, pgoutputUnfit);
     }
 
     /**

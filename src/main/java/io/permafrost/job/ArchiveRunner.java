@@ -6,8 +6,11 @@ import io.permafrost.iceberg.Reconciler;
 import io.permafrost.model.WindowSpec;
 import io.permafrost.schema.ArchiveTable;
 import io.permafrost.storage.FileSystems;
+import java.io.IOException;
 import java.time.Instant;
+import java.util.EnumMap;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -20,6 +23,7 @@ import org.apache.flink.configuration.StateBackendOptions;
 import org.apache.flink.configuration.StateRecoveryOptions;
 import org.apache.flink.core.execution.CheckpointingMode;
 import org.apache.flink.core.execution.JobClient;
+import org.apache.flink.runtime.jobgraph.JobGraph;
 import org.apache.flink.streaming.api.environment.ExecutionCheckpointingOptions;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.iceberg.Table;
@@ -73,6 +77,9 @@ public final class ArchiveRunner {
                         StreamExecutionEnvironment.getExecutionEnvironment().getConfiguration(),
                         options.fresh(),
                         checkpointDir());
+        if (!options.bounded()) {
+            plan = plan.withStreamReader(streamReader(resume));
+        }
         Map<String, Set<String>> committed = reconcileAtStart(resume.resuming());
         Configuration conf = flinkConfiguration(resume.path());
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(conf);
@@ -89,6 +96,52 @@ public final class ArchiveRunner {
                                         "Starting {} without a checkpoint to resume",
                                         options.bounded() ? "backfill" : "run"));
         return env.executeAsync(config.job().name() + (options.bounded() ? " backfill" : " run"));
+    }
+
+    /** Resolves {@code source.stream_reader} for this run (see {@link StreamReaderChoice}). */
+    private PermafrostConfig.StreamReader streamReader(ResumePoint resume) {
+        PermafrostConfig.StreamReader configured = config.source().streamReader();
+        PermafrostConfig.StreamReader writtenBy = null;
+        String checkpoint = resume.path().orElse(null);
+        if (checkpoint != null) {
+            Map<PermafrostConfig.StreamReader, JobGraph> jobs =
+                    new EnumMap<>(PermafrostConfig.StreamReader.class);
+            for (PermafrostConfig.StreamReader r :
+                    List.of(
+                            PermafrostConfig.StreamReader.PGOUTPUT,
+                            PermafrostConfig.StreamReader.CDC)) {
+                jobs.put(r, jobGraph(plan.withStreamReader(r)));
+            }
+            try {
+                writtenBy = StreamReaderChoice.writtenBy(checkpoint, jobs);
+            } catch (IOException | RuntimeException e) {
+                LOG.warn("Cannot read which reader wrote {}: {}", checkpoint, e.toString());
+            }
+        }
+        PermafrostConfig.StreamReader chosen =
+                StreamReaderChoice.choose(configured, plan.pgoutputUnfit(), writtenBy, checkpoint);
+        String why;
+        if (writtenBy != null) {
+            why = "the reader this run's checkpoint was written by";
+        } else if (configured != PermafrostConfig.StreamReader.AUTO) {
+            why = "as configured";
+        } else if (chosen == PermafrostConfig.StreamReader.CDC) {
+            why = "pgoutput cannot read these tables: " + plan.pgoutputUnfit();
+        } else {
+            why = "stream_reader auto";
+        }
+        LOG.info(
+                "Reading the WAL with stream_reader {} ({})",
+                chosen.name().toLowerCase(java.util.Locale.ROOT),
+                why);
+        return chosen;
+    }
+
+    /** The job this plan runs, built only to compare its operators with a checkpoint's. */
+    private JobGraph jobGraph(ArchivePlan candidate) {
+        StreamExecutionEnvironment probe = new StreamExecutionEnvironment(new Configuration());
+        ArchiveJob.build(probe, candidate, false, closeLimits, Map.of());
+        return probe.getStreamGraph().getJobGraph();
     }
 
     /**

@@ -43,7 +43,7 @@ public final class Bench {
     int parallelism = 2;
     String checkpoint = "30s";
     String streamCheckpoint = "5s";
-    String streamReader = "cdc";
+    String streamReader = "auto";
     long streamSeconds = 60;
     String streamRates = "1000,2000,5000,10000,20000,50000";
     Long streamLead;
@@ -85,8 +85,8 @@ public final class Bench {
               --parallelism P          Flink parallelism of 5-9 (default 2)
               --checkpoint DUR         checkpoint interval of 5, 6, 8 (default 30s)
               --stream-checkpoint DUR  checkpoint interval of 7 (default 5s)
-              --stream-reader R        source.stream_reader of 7: cdc (the default, as
-                                       permafrost's) or pgoutput
+              --stream-reader R        source.stream_reader of 7: auto (the default, as
+                                       permafrost's: pgoutput on a new run), pgoutput or cdc
               --stream-seconds S       seconds per insert rate in 7 (default 60)
               --stream-rates LIST      insert rates of 7, rows/s (default 1000,...,50000)
               --stream-lead S          seconds from the start of 7 to the close of the window whose
@@ -139,9 +139,9 @@ public final class Bench {
                 case "--checkpoint" -> checkpoint = v;
                 case "--stream-checkpoint" -> streamCheckpoint = v;
                 case "--stream-reader" -> {
-                    if (!v.equals("cdc") && !v.equals("pgoutput")) {
+                    if (!v.equals("auto") && !v.equals("cdc") && !v.equals("pgoutput")) {
                         throw new IllegalArgumentException(
-                                "--stream-reader: cdc or pgoutput, not " + v);
+                                "--stream-reader: auto, pgoutput or cdc, not " + v);
                     }
                     streamReader = v;
                 }

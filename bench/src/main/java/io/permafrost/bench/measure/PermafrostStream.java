@@ -241,7 +241,7 @@ public final class PermafrostStream implements Child.Measure {
                 String.join("; ", notes)
                         + String.format(
                                 "; stream_reader %s, parallelism %s, checkpoint_interval %s, step %d s",
-                                in.get("stream_reader", "cdc"),
+                                in.get("stream_reader", "auto"),
                                 in.get("parallelism"),
                                 checkpoint,
                                 stepMs / 1000));

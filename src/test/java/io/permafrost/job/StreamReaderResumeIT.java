@@ -1,0 +1,128 @@
+package io.permafrost.job;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+
+import io.permafrost.config.ConfigException;
+import io.permafrost.config.ConfigLoader;
+import io.permafrost.config.PermafrostConfig.StreamReader;
+import io.permafrost.testing.Archive;
+import io.permafrost.testing.EmbeddedPostgres;
+import io.permafrost.testing.TestConfig;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.LongStream;
+import org.apache.flink.core.execution.JobClient;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * {@code source.stream_reader: auto} (the default) keeps the reader a run's checkpoint was written
+ * by, refuses an explicit reader that cannot resume it, and takes pgoutput for a new run.
+ */
+public class StreamReaderResumeIT {
+
+    private static final String TABLE =
+            "  - name: blocks\n    window: {column: height, range: 10}\n";
+
+    @TempDir Path dir;
+    private String db;
+
+    @Test
+    void aResumedRunKeepsItsReaderAndANewRunTakesPgoutput() throws Exception {
+        db = EmbeddedPostgres.newDatabase("reader_resume");
+        EmbeddedPostgres.execute(
+                db,
+                "CREATE TABLE blocks (height bigint PRIMARY KEY, hash bytea NOT NULL)",
+                "ALTER TABLE blocks REPLICA IDENTITY FULL",
+                "INSERT INTO blocks SELECT g, decode(md5(g::text), 'hex') FROM generate_series(0, 24) g");
+        Archive archive = new Archive(dir.resolve("warehouse"), "blocks");
+        List<String> expected = new ArrayList<>();
+
+        // 1. A run started with Flink CDC's reader, stopped after windows were committed.
+        ArchiveRunner cdc = runner(config("  stream_reader: cdc\n"), false);
+        JobClient job = cdc.start();
+        assertThat(cdc.plan().config().source().streamReader()).isEqualTo(StreamReader.CDC);
+        try {
+            ContinuousIT.awaitStreaming(db);
+            insert(db, 25, 34);
+            expected.addAll(
+                    List.of(
+                            "window height=0-9 10",
+                            "window height=10-19 10",
+                            "window height=20-29 10"));
+            await().atMost(Duration.ofMinutes(2))
+                    .untilAsserted(() -> assertThat(archive.commits()).isEqualTo(expected));
+        } finally {
+            job.cancel().get();
+        }
+        insert(db, 35, 45); // while the job is stopped
+
+        // 2. Asked for the other reader, the run refuses before it starts, naming the fix.
+        assertThatThrownBy(() -> runner(config("  stream_reader: pgoutput\n"), false).start())
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("source.stream_reader")
+                .hasMessageContaining("was written by the cdc reader")
+                .hasMessageContaining("permafrost run --fresh");
+
+        // 3. With the default (auto) it resumes with the reader of its checkpoint: no new
+        // snapshot, the rows inserted while it was stopped archived once.
+        ArchiveRunner auto = runner(config(""), false);
+        job = auto.start();
+        assertThat(auto.plan().config().source().streamReader()).isEqualTo(StreamReader.CDC);
+        try {
+            expected.add("window height=30-39 10");
+            await().atMost(Duration.ofMinutes(2))
+                    .untilAsserted(() -> assertThat(archive.commits()).isEqualTo(expected));
+        } finally {
+            job.cancel().get();
+        }
+        insert(db, 46, 55);
+
+        // 4. Started over (--fresh), the default takes pgoutput: a new slot and snapshot; the
+        // windows already committed are not written again.
+        ArchiveRunner fresh = runner(config(""), true);
+        job = fresh.start();
+        assertThat(fresh.plan().config().source().streamReader()).isEqualTo(StreamReader.PGOUTPUT);
+        try {
+            // Only streamed rows move a height frontier (snapshot rows do not): an update of
+            // height 55, repeated until the stream has it, closes 40-49 and leaves 50-59 open.
+            expected.add("window height=40-49 10");
+            await().atMost(Duration.ofMinutes(2))
+                    .pollInterval(Duration.ofSeconds(2))
+                    .untilAsserted(
+                            () -> {
+                                EmbeddedPostgres.execute(
+                                        db, "UPDATE blocks SET hash = hash WHERE height = 55");
+                                assertThat(archive.commits()).isEqualTo(expected);
+                            });
+        } finally {
+            job.cancel().get();
+        }
+        assertThat(archive.records())
+                .extracting(r -> r.getField("height"))
+                .containsExactlyInAnyOrderElementsOf(LongStream.range(0, 50).boxed().toList());
+    }
+
+    private Path config(String sourceExtra) {
+        return TestConfig.write(dir, db, TABLE, "", sourceExtra);
+    }
+
+    private static ArchiveRunner runner(Path config, boolean fresh) {
+        return new ArchiveRunner(
+                ConfigLoader.load(config), new ArchiveRunner.Options(false, null, fresh));
+    }
+
+    private static void insert(String db, int from, int to) {
+        EmbeddedPostgres.execute(
+                db,
+                "INSERT INTO blocks SELECT g, decode(md5(g::text), 'hex') FROM generate_series("
+                        + from
+                        + ", "
+                        + to
+                        + ") g");
+    }
+}
