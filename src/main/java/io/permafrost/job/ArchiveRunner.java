@@ -110,7 +110,11 @@ public final class ArchiveRunner {
                     List.of(
                             PermafrostConfig.StreamReader.PGOUTPUT,
                             PermafrostConfig.StreamReader.CDC)) {
-                jobs.put(r, jobGraph(plan.withStreamReader(r)));
+                try {
+                    jobs.put(r, jobGraph(plan.withStreamReader(r)));
+                } catch (RuntimeException e) {
+                    LOG.debug("Cannot build the job with stream_reader {}", r, e);
+                }
             }
             try {
                 writtenBy = StreamReaderChoice.writtenBy(checkpoint, jobs);

@@ -224,8 +224,14 @@ public class ContinuousIT {
                 .start();
     }
 
-    /** The stream phase has begun once the job holds its replication slot. */
+    /**
+     * Waits until the job streams its slot, so that rows written from now on reach it through the
+     * WAL, not in its snapshot: both readers confirm the slot (at a completed checkpoint) only once
+     * they stream it, and the heartbeat keeps the WAL moving, so the slot's confirmed position
+     * moves past the first one seen.
+     */
     static void awaitStreaming(String db) {
+        String[] first = {null};
         await().atMost(Duration.ofMinutes(2))
                 .until(
                         () -> {
@@ -233,10 +239,21 @@ public class ContinuousIT {
                                     var s = c.createStatement();
                                     var rs =
                                             s.executeQuery(
-                                                    "SELECT active FROM pg_replication_slots WHERE slot_name = '"
+                                                    "SELECT confirmed_flush_lsn::text,"
+                                                            + " confirmed_flush_lsn > coalesce(nullif('"
+                                                            + (first[0] == null ? "" : first[0])
+                                                            + "', '')::pg_lsn, 'FFFFFFFF/FFFFFFFF')"
+                                                            + " FROM pg_replication_slots WHERE slot_name = '"
                                                             + db
                                                             + "'")) {
-                                return rs.next() && rs.getBoolean(1);
+                                if (!rs.next() || rs.getString(1) == null) {
+                                    return false;
+                                }
+                                if (first[0] == null) {
+                                    first[0] = rs.getString(1);
+                                    return false;
+                                }
+                                return rs.getBoolean(2);
                             }
                         });
     }
