@@ -22,7 +22,10 @@ final class RunCommand implements Callable<Integer> {
 
     @Option(
             names = "--fresh",
-            description = "Ignore retained checkpoints and start with a new snapshot.")
+            description =
+                    "Ignore retained checkpoints and start with a new snapshot (windows already"
+                            + " committed are kept); also how a run moves to another"
+                            + " source.stream_reader.")
     boolean fresh;
 
     @Override
