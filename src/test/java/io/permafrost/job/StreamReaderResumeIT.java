@@ -102,6 +102,34 @@ public class StreamReaderResumeIT {
                 .containsExactlyInAnyOrderElementsOf(LongStream.range(0, 50).boxed().toList());
     }
 
+    @Test
+    void autoReadsWithFlinkCdcWhereTheOwnReaderCannotAndAnExplicitPgoutputIsRefused()
+            throws Exception {
+        db = EmbeddedPostgres.newDatabase("reader_fallback");
+        EmbeddedPostgres.execute(
+                db,
+                "CREATE TABLE blocks (height bigint PRIMARY KEY, hash bytea NOT NULL)",
+                "ALTER TABLE blocks REPLICA IDENTITY FULL",
+                // binary COPY of a parent reads only its own rows: pgoutput cannot read this one
+                "CREATE TABLE blocks_old () INHERITS (blocks)");
+
+        assertThatThrownBy(() -> runner(config("  stream_reader: pgoutput\n"), false).start())
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("source.stream_reader")
+                .hasMessageContaining("pgoutput cannot read these tables")
+                .hasMessageContaining("inheritance")
+                .hasMessageContaining("use stream_reader: cdc");
+
+        ArchiveRunner auto = runner(config(""), false);
+        JobClient job = auto.start();
+        try {
+            assertThat(auto.plan().config().source().streamReader()).isEqualTo(StreamReader.CDC);
+            assertThat(auto.plan().pgoutputUnfit()).contains("inheritance");
+        } finally {
+            job.cancel().get();
+        }
+    }
+
     private Path config(String sourceExtra) {
         return TestConfig.write(dir, db, TABLE, "", sourceExtra);
     }
