@@ -16,6 +16,8 @@ import java.sql.SQLException;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import org.apache.flink.connector.base.source.reader.RecordsBySplits;
@@ -34,6 +36,12 @@ import org.slf4j.LoggerFactory;
  * decodes each message there, so that decoding and writing run on two threads. It tells PostgreSQL
  * it may recycle WAL only up to the position of the last completed checkpoint ({@link #ack}), so a
  * restore from that checkpoint finds every transaction it needs still in the slot.
+ *
+ * <p>While Flink back-pressures the source, the fetcher thread waits to hand over its last batch
+ * and does not read the stream; PostgreSQL would end the connection after {@code
+ * wal_sender_timeout} (60 s) without a status message. A keep-alive thread sends one whenever the
+ * fetcher has not touched the stream for {@link #KEEP_ALIVE_MILLIS}; it reports the same confirmed
+ * position, so it never confirms more than a completed checkpoint holds.
  */
 final class WalSplitReader implements SplitReader<PgOutputDecoder.Decoded, WalSplit> {
 
@@ -41,6 +49,9 @@ final class WalSplitReader implements SplitReader<PgOutputDecoder.Decoded, WalSp
 
     /** Decoded messages handed over per fetch at most. */
     private static final int BATCH = 4_096;
+
+    /** How long the stream may go untouched before the keep-alive thread sends a status. */
+    static final long KEEP_ALIVE_MILLIS = 500;
 
     private final PermafrostConfig.Source source;
     private final String slot;
@@ -54,6 +65,12 @@ final class WalSplitReader implements SplitReader<PgOutputDecoder.Decoded, WalSp
     private long acked;
     private ReplayFilter replay;
     private volatile boolean wakeUp;
+
+    /** Guards {@link #stream} between the fetcher and the keep-alive thread. */
+    private final Object streamLock = new Object();
+
+    private volatile long lastTouchedNanos;
+    private ScheduledExecutorService keepAlive;
 
     /**
      * @param ack the LSN up to which the slot may be confirmed, set when a checkpoint completes
@@ -77,9 +94,21 @@ final class WalSplitReader implements SplitReader<PgOutputDecoder.Decoded, WalSp
         if (split == null) {
             return batch.build();
         }
+        synchronized (streamLock) {
+            try {
+                return fetchBatch(batch);
+            } finally {
+                lastTouchedNanos = System.nanoTime();
+            }
+        }
+    }
+
+    private RecordsWithSplitIds<PgOutputDecoder.Decoded> fetchBatch(
+            RecordsBySplits.Builder<PgOutputDecoder.Decoded> batch) throws IOException {
         try {
             if (stream == null) {
                 open();
+                startKeepAlive();
             }
             confirm();
             int n = 0;
@@ -166,6 +195,38 @@ final class WalSplitReader implements SplitReader<PgOutputDecoder.Decoded, WalSp
                         .withStatusInterval(10, TimeUnit.SECONDS)
                         .start();
         LOG.info("Streaming replication slot {} from {}", slot, split);
+    }
+
+    private void startKeepAlive() {
+        lastTouchedNanos = System.nanoTime();
+        keepAlive =
+                Executors.newSingleThreadScheduledExecutor(
+                        r -> {
+                            Thread t = new Thread(r, "permafrost-wal-keepalive-" + slot);
+                            t.setDaemon(true);
+                            return t;
+                        });
+        keepAlive.scheduleWithFixedDelay(
+                this::keepAlive, KEEP_ALIVE_MILLIS, KEEP_ALIVE_MILLIS, TimeUnit.MILLISECONDS);
+    }
+
+    /** Sends a status message if the fetcher has not touched the stream for a while. */
+    private void keepAlive() {
+        if (System.nanoTime() - lastTouchedNanos
+                < TimeUnit.MILLISECONDS.toNanos(KEEP_ALIVE_MILLIS)) {
+            return;
+        }
+        synchronized (streamLock) {
+            try {
+                if (stream != null && !stream.isClosed()) {
+                    stream.forceUpdateStatus();
+                    lastTouchedNanos = System.nanoTime();
+                }
+            } catch (SQLException e) {
+                // the fetcher sees the broken connection at its next read, and fails there
+                LOG.debug("Keep-alive of replication slot {} failed", slot, e);
+            }
+        }
     }
 
     /** Tells PostgreSQL the position of the newest completed checkpoint, once it moved. */
@@ -266,6 +327,9 @@ final class WalSplitReader implements SplitReader<PgOutputDecoder.Decoded, WalSp
 
     @Override
     public void close() throws Exception {
+        if (keepAlive != null) {
+            keepAlive.shutdownNow();
+        }
         try {
             if (stream != null) {
                 stream.close();
