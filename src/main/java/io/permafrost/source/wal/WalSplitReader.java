@@ -194,7 +194,11 @@ final class WalSplitReader implements SplitReader<PgOutputDecoder.Decoded, WalSp
                         .withSlotOption("binary", true)
                         .withStatusInterval(10, TimeUnit.SECONDS)
                         .start();
-        LOG.info("Streaming replication slot {} from {}", slot, split);
+        LOG.info(
+                "Streaming replication slot {} from {} (the slot was confirmed up to {})",
+                slot,
+                split,
+                Lsn.format(confirmed));
     }
 
     private void startKeepAlive() {
