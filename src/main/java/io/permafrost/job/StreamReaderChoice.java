@@ -76,18 +76,30 @@ final class StreamReaderChoice {
     }
 
     /**
-     * Which of the candidate jobs can take every piece of state in a checkpoint, by the rule Flink
-     * applies when it restores one: an operator with state must exist in the job. Null when none or
-     * more than one can.
+     * Which reader's job holds the checkpoint's state of its source: the reader whose operators
+     * that the other job lacks (the source, under its reader's uid) have state in the checkpoint.
+     * Null when neither or both do. Operators both jobs share (router, writers, committers) do not
+     * decide, so a checkpoint of a run whose table list changed still tells its reader, and Flink's
+     * restore then reports what it cannot map.
      *
      * @param jobs the job graph each reader would run
      */
     static StreamReader writtenBy(String checkpoint, Map<StreamReader, JobGraph> jobs)
             throws IOException {
         Set<OperatorID> stateful = operatorsWithState(checkpoint);
+        Map<StreamReader, Set<OperatorID>> operators = new java.util.EnumMap<>(StreamReader.class);
+        jobs.forEach((reader, job) -> operators.put(reader, operators(job)));
         StreamReader found = null;
-        for (Map.Entry<StreamReader, JobGraph> e : jobs.entrySet()) {
-            if (operators(e.getValue()).containsAll(stateful)) {
+        for (Map.Entry<StreamReader, Set<OperatorID>> e : operators.entrySet()) {
+            Set<OperatorID> own = new HashSet<>(e.getValue());
+            operators.forEach(
+                    (other, ops) -> {
+                        if (other != e.getKey()) {
+                            own.removeAll(ops);
+                        }
+                    });
+            own.retainAll(stateful);
+            if (!own.isEmpty()) {
                 if (found != null) {
                     return null;
                 }

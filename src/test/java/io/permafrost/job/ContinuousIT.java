@@ -5,6 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import io.permafrost.config.ConfigLoader;
 import io.permafrost.testing.Archive;
+import io.permafrost.testing.Blocks;
 import io.permafrost.testing.EmbeddedPostgres;
 import io.permafrost.testing.TestConfig;
 import java.nio.file.Files;
@@ -169,25 +170,15 @@ public class ContinuousIT {
     @ValueSource(strings = {"cdc", "pgoutput"})
     void heightWindowsCloseInOrderAsTheHighestHeightPasses(String reader) throws Exception {
         String db = EmbeddedPostgres.newDatabase("heights_" + reader);
-        EmbeddedPostgres.execute(
-                db,
-                "CREATE TABLE blocks (height bigint PRIMARY KEY, hash bytea NOT NULL)",
-                "ALTER TABLE blocks REPLICA IDENTITY FULL",
-                "INSERT INTO blocks SELECT g, decode(md5(g::text), 'hex') FROM generate_series(0, 24) g");
+        Blocks.create(db, 25);
         Path config =
                 TestConfig.write(
-                        dir,
-                        db,
-                        "  - name: blocks\n    window: {column: height, range: 10}\n",
-                        "",
-                        "  stream_reader: " + reader + "\n");
+                        dir, db, Blocks.TABLE_YAML, "", "  stream_reader: " + reader + "\n");
         Archive archive = new Archive(dir.resolve("warehouse"), "blocks");
         JobClient job = startRun(config);
         try {
             awaitStreaming(db);
-            EmbeddedPostgres.execute(
-                    db,
-                    "INSERT INTO blocks SELECT g, decode(md5(g::text), 'hex') FROM generate_series(25, 34) g");
+            Blocks.insert(db, 25, 34);
             await().atMost(Duration.ofMinutes(2))
                     .untilAsserted(
                             () ->
@@ -196,9 +187,7 @@ public class ContinuousIT {
                                                     "window height=0-9 10",
                                                     "window height=10-19 10",
                                                     "window height=20-29 10"));
-            EmbeddedPostgres.execute(
-                    db,
-                    "INSERT INTO blocks SELECT g, decode(md5(g::text), 'hex') FROM generate_series(35, 45) g");
+            Blocks.insert(db, 35, 45);
             await().atMost(Duration.ofMinutes(2))
                     .untilAsserted(
                             () ->

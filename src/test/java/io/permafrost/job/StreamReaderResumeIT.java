@@ -8,6 +8,7 @@ import io.permafrost.config.ConfigException;
 import io.permafrost.config.ConfigLoader;
 import io.permafrost.config.PermafrostConfig.StreamReader;
 import io.permafrost.testing.Archive;
+import io.permafrost.testing.Blocks;
 import io.permafrost.testing.EmbeddedPostgres;
 import io.permafrost.testing.TestConfig;
 import java.nio.file.Path;
@@ -25,20 +26,13 @@ import org.junit.jupiter.api.io.TempDir;
  */
 public class StreamReaderResumeIT {
 
-    private static final String TABLE =
-            "  - name: blocks\n    window: {column: height, range: 10}\n";
-
     @TempDir Path dir;
     private String db;
 
     @Test
     void aResumedRunKeepsItsReaderAndANewRunTakesPgoutput() throws Exception {
         db = EmbeddedPostgres.newDatabase("reader_resume");
-        EmbeddedPostgres.execute(
-                db,
-                "CREATE TABLE blocks (height bigint PRIMARY KEY, hash bytea NOT NULL)",
-                "ALTER TABLE blocks REPLICA IDENTITY FULL",
-                "INSERT INTO blocks SELECT g, decode(md5(g::text), 'hex') FROM generate_series(0, 24) g");
+        Blocks.create(db, 25);
         Archive archive = new Archive(dir.resolve("warehouse"), "blocks");
         List<String> expected = new ArrayList<>();
 
@@ -48,7 +42,7 @@ public class StreamReaderResumeIT {
         assertThat(cdc.plan().config().source().streamReader()).isEqualTo(StreamReader.CDC);
         try {
             ContinuousIT.awaitStreaming(db);
-            insert(db, 25, 34);
+            Blocks.insert(db, 25, 34);
             expected.addAll(
                     List.of(
                             "window height=0-9 10",
@@ -59,7 +53,7 @@ public class StreamReaderResumeIT {
         } finally {
             job.cancel().get();
         }
-        insert(db, 35, 45); // while the job is stopped
+        Blocks.insert(db, 35, 45); // while the job is stopped
 
         // 2. Asked for the other reader, the run refuses before it starts, naming the fix.
         assertThatThrownBy(() -> runner(config("  stream_reader: pgoutput\n"), false).start())
@@ -80,7 +74,7 @@ public class StreamReaderResumeIT {
         } finally {
             job.cancel().get();
         }
-        insert(db, 46, 55);
+        Blocks.insert(db, 46, 55);
 
         // 4. Started over (--fresh), the default takes pgoutput: a new slot and snapshot; the
         // windows already committed are not written again.
@@ -90,7 +84,7 @@ public class StreamReaderResumeIT {
         try {
             // only streamed rows move a height frontier (snapshot rows do not)
             ContinuousIT.awaitStreaming(db);
-            insert(db, 56, 59);
+            Blocks.insert(db, 56, 59);
             expected.add("window height=40-49 10");
             await().atMost(Duration.ofMinutes(2))
                     .untilAsserted(() -> assertThat(archive.commits()).isEqualTo(expected));
@@ -106,12 +100,9 @@ public class StreamReaderResumeIT {
     void autoReadsWithFlinkCdcWhereTheOwnReaderCannotAndAnExplicitPgoutputIsRefused()
             throws Exception {
         db = EmbeddedPostgres.newDatabase("reader_fallback");
-        EmbeddedPostgres.execute(
-                db,
-                "CREATE TABLE blocks (height bigint PRIMARY KEY, hash bytea NOT NULL)",
-                "ALTER TABLE blocks REPLICA IDENTITY FULL",
-                // binary COPY of a parent reads only its own rows: pgoutput cannot read this one
-                "CREATE TABLE blocks_old () INHERITS (blocks)");
+        Blocks.create(db, 0);
+        // binary COPY of a parent reads only its own rows: pgoutput cannot read this one
+        EmbeddedPostgres.execute(db, "CREATE TABLE blocks_old () INHERITS (blocks)");
 
         assertThatThrownBy(() -> runner(config("  stream_reader: pgoutput\n"), false).start())
                 .isInstanceOf(ConfigException.class)
@@ -131,21 +122,11 @@ public class StreamReaderResumeIT {
     }
 
     private Path config(String sourceExtra) {
-        return TestConfig.write(dir, db, TABLE, "", sourceExtra);
+        return TestConfig.write(dir, db, Blocks.TABLE_YAML, "", sourceExtra);
     }
 
     private static ArchiveRunner runner(Path config, boolean fresh) {
         return new ArchiveRunner(
                 ConfigLoader.load(config), new ArchiveRunner.Options(false, null, fresh));
-    }
-
-    private static void insert(String db, int from, int to) {
-        EmbeddedPostgres.execute(
-                db,
-                "INSERT INTO blocks SELECT g, decode(md5(g::text), 'hex') FROM generate_series("
-                        + from
-                        + ", "
-                        + to
-                        + ") g");
     }
 }

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import io.permafrost.testing.Archive;
+import io.permafrost.testing.Blocks;
 import io.permafrost.testing.EmbeddedPostgres;
 import io.permafrost.testing.TestConfig;
 import java.nio.file.Path;
@@ -27,24 +28,15 @@ class WalSlotSafetyIT {
     @Test
     void aSlotConfirmedPastTheCheckpointIsRefusedOnResume() throws Exception {
         String db = EmbeddedPostgres.newDatabase("slot_safety");
-        EmbeddedPostgres.execute(
-                db,
-                "CREATE TABLE blocks (height bigint PRIMARY KEY, hash bytea NOT NULL)",
-                "ALTER TABLE blocks REPLICA IDENTITY FULL",
-                "INSERT INTO blocks SELECT g, decode(md5(g::text), 'hex') FROM generate_series(0, 24) g");
+        Blocks.create(db, 25);
         Path config =
-                TestConfig.write(
-                        dir,
-                        db,
-                        "  - name: blocks\n    window: {column: height, range: 10}\n",
-                        "",
-                        "  stream_reader: pgoutput\n");
+                TestConfig.write(dir, db, Blocks.TABLE_YAML, "", "  stream_reader: pgoutput\n");
         Archive archive = new Archive(dir.resolve("warehouse"), "blocks");
 
         JobClient job = ContinuousIT.startRun(config);
         try {
             ContinuousIT.awaitStreaming(db);
-            insert(db, 25, 34);
+            Blocks.insert(db, 25, 34);
             await().atMost(Duration.ofMinutes(2))
                     .untilAsserted(
                             () ->
@@ -57,7 +49,7 @@ class WalSlotSafetyIT {
             job.cancel().get();
         }
         // While the run is stopped, rows arrive and the slot is moved past them by someone else.
-        insert(db, 35, 45);
+        Blocks.insert(db, 35, 45);
         String past = query(db, "SELECT pg_current_wal_lsn()::text");
         await().atMost(Duration.ofMinutes(1)) // until the stopped run's WAL senders have exited
                 .until(
@@ -119,15 +111,5 @@ class WalSlotSafetyIT {
             assertThat(rs.next()).isTrue();
             return rs.getString(1);
         }
-    }
-
-    private static void insert(String db, int from, int to) {
-        EmbeddedPostgres.execute(
-                db,
-                "INSERT INTO blocks SELECT g, decode(md5(g::text), 'hex') FROM generate_series("
-                        + from
-                        + ", "
-                        + to
-                        + ") g");
     }
 }

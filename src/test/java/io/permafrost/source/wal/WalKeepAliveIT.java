@@ -6,6 +6,7 @@ import io.permafrost.config.ConfigLoader;
 import io.permafrost.config.PermafrostConfig;
 import io.permafrost.job.ArchivePlan;
 import io.permafrost.source.Lsn;
+import io.permafrost.testing.Blocks;
 import io.permafrost.testing.EmbeddedPostgres;
 import io.permafrost.testing.TestConfig;
 import java.nio.file.Path;
@@ -30,19 +31,11 @@ class WalKeepAliveIT {
     @Test
     void aPauseLongerThanWalSenderTimeoutKeepsTheStream() throws Exception {
         String db = EmbeddedPostgres.newDatabase("keepalive");
-        EmbeddedPostgres.execute(
-                db,
-                "CREATE TABLE blocks (height bigint PRIMARY KEY, hash bytea NOT NULL)",
-                "ALTER TABLE blocks REPLICA IDENTITY FULL",
-                // applies to the WAL sender of every new replication connection to this database
-                "ALTER DATABASE " + db + " SET wal_sender_timeout = '1s'");
+        Blocks.create(db, 0);
+        // applies to the WAL sender of every new replication connection to this database
+        EmbeddedPostgres.execute(db, "ALTER DATABASE " + db + " SET wal_sender_timeout = '1s'");
         Path config =
-                TestConfig.write(
-                        dir,
-                        db,
-                        "  - name: blocks\n    window: {column: height, range: 10}\n",
-                        "",
-                        "  stream_reader: pgoutput\n");
+                TestConfig.write(dir, db, Blocks.TABLE_YAML, "", "  stream_reader: pgoutput\n");
         PermafrostConfig cfg = ConfigLoader.load(config);
         ArchivePlan plan = ArchivePlan.prepare(cfg, true); // the publication and heartbeat table
         ArchivePlan.SourceGroup group = plan.groups().get(0);
@@ -67,12 +60,12 @@ class WalKeepAliveIT {
                         new AtomicLong(start));
         try {
             reader.handleSplitsChanges(new SplitsAddition<>(List.of(new WalSplit(start, 0, 0))));
-            insert(db, 0, 9);
+            Blocks.insert(db, 0, 9);
             assertThat(readRows(reader, 10)).isEqualTo(10);
 
             Thread.sleep(4_000); // back-pressure: no fetch for 4 x wal_sender_timeout
 
-            insert(db, 10, 19);
+            Blocks.insert(db, 10, 19);
             assertThat(readRows(reader, 10)).isEqualTo(10);
         } finally {
             reader.close();
@@ -97,15 +90,5 @@ class WalKeepAliveIT {
             batch.recycle();
         }
         return rows;
-    }
-
-    private static void insert(String db, int from, int to) {
-        EmbeddedPostgres.execute(
-                db,
-                "INSERT INTO blocks SELECT g, decode(md5(g::text), 'hex') FROM generate_series("
-                        + from
-                        + ", "
-                        + to
-                        + ") g");
     }
 }
