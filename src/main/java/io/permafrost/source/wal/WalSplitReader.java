@@ -25,6 +25,7 @@ import org.apache.flink.connector.base.source.reader.RecordsWithSplitIds;
 import org.apache.flink.connector.base.source.reader.splitreader.SplitReader;
 import org.apache.flink.connector.base.source.reader.splitreader.SplitsAddition;
 import org.apache.flink.connector.base.source.reader.splitreader.SplitsChange;
+import org.apache.flink.runtime.execution.SuppressRestartsException;
 import org.postgresql.PGConnection;
 import org.postgresql.replication.LogSequenceNumber;
 import org.postgresql.replication.PGReplicationStream;
@@ -167,7 +168,7 @@ final class WalSplitReader implements SplitReader<PgOutputDecoder.Decoded, WalSp
         Map<String, Integer> typeOids = typeOids(connection);
         long confirmed = confirmedFlush(connection);
         if (confirmed > split.resumeLsn()) {
-            throw new IllegalStateException(
+            throw permanent(
                     "replication slot "
                             + slot
                             + " was confirmed up to "
@@ -199,6 +200,14 @@ final class WalSplitReader implements SplitReader<PgOutputDecoder.Decoded, WalSp
                 slot,
                 split,
                 Lsn.format(confirmed));
+    }
+
+    /**
+     * An error a restart cannot mend (the slot lost changes, a column changed type): the job fails
+     * at once with the message instead of cycling through Flink's restart attempts.
+     */
+    private static SuppressRestartsException permanent(String message) {
+        return new SuppressRestartsException(new IllegalStateException(message));
     }
 
     private void startKeepAlive() {
@@ -252,7 +261,7 @@ final class WalSplitReader implements SplitReader<PgOutputDecoder.Decoded, WalSp
             st.setString(1, slot);
             try (ResultSet rs = st.executeQuery()) {
                 if (!rs.next()) {
-                    throw new IllegalStateException(
+                    throw permanent(
                             "replication slot "
                                     + slot
                                     + " is gone; its changes since the last checkpoint are lost"
@@ -290,7 +299,7 @@ final class WalSplitReader implements SplitReader<PgOutputDecoder.Decoded, WalSp
                         boolean array = rs.getBoolean(3);
                         String type = rs.getString(4);
                         if (p.array() != array || !p.typeName().equals(type)) {
-                            throw new IllegalStateException(
+                            throw permanent(
                                     "column "
                                             + p.name()
                                             + " of "
