@@ -230,6 +230,38 @@ public final class ArchiveRunner {
         return limits;
     }
 
+    /**
+     * A backfill ends: three failures in a row end it too, with the error. A run archives for
+     * months, so it retries without end, waiting 1 s, 2 s, 4 s ... up to 5 min between attempts; an
+     * hour without a failure resets the wait. Errors a restart cannot mend (a slot that lost
+     * changes, a changed column type) fail it at once all the same.
+     */
+    static void restartStrategy(Configuration conf, boolean bounded) {
+        if (bounded) {
+            conf.set(RestartStrategyOptions.RESTART_STRATEGY, "fixed-delay");
+            conf.set(RestartStrategyOptions.RESTART_STRATEGY_FIXED_DELAY_ATTEMPTS, 3);
+            conf.set(
+                    RestartStrategyOptions.RESTART_STRATEGY_FIXED_DELAY_DELAY,
+                    java.time.Duration.ofSeconds(5));
+            return;
+        }
+        conf.set(RestartStrategyOptions.RESTART_STRATEGY, "exponential-delay");
+        conf.set(
+                RestartStrategyOptions.RESTART_STRATEGY_EXPONENTIAL_DELAY_INITIAL_BACKOFF,
+                java.time.Duration.ofSeconds(1));
+        conf.set(
+                RestartStrategyOptions.RESTART_STRATEGY_EXPONENTIAL_DELAY_MAX_BACKOFF,
+                java.time.Duration.ofMinutes(5));
+        conf.set(RestartStrategyOptions.RESTART_STRATEGY_EXPONENTIAL_DELAY_BACKOFF_MULTIPLIER, 2.0);
+        conf.set(
+                RestartStrategyOptions.RESTART_STRATEGY_EXPONENTIAL_DELAY_RESET_BACKOFF_THRESHOLD,
+                java.time.Duration.ofHours(1));
+        conf.set(RestartStrategyOptions.RESTART_STRATEGY_EXPONENTIAL_DELAY_JITTER_FACTOR, 0.1);
+        conf.set(
+                RestartStrategyOptions.RESTART_STRATEGY_EXPONENTIAL_DELAY_ATTEMPTS,
+                Integer.MAX_VALUE);
+    }
+
     Configuration flinkConfiguration(Optional<String> restore) {
         PermafrostConfig.Job job = config.job();
         Configuration conf = new Configuration();
@@ -249,11 +281,7 @@ public final class ArchiveRunner {
                 org.apache.flink.configuration.ExternalizedCheckpointRetention
                         .RETAIN_ON_CANCELLATION);
         conf.set(ExecutionCheckpointingOptions.ENABLE_CHECKPOINTS_AFTER_TASKS_FINISH, true);
-        conf.set(RestartStrategyOptions.RESTART_STRATEGY, "fixed-delay");
-        conf.set(RestartStrategyOptions.RESTART_STRATEGY_FIXED_DELAY_ATTEMPTS, 3);
-        conf.set(
-                RestartStrategyOptions.RESTART_STRATEGY_FIXED_DELAY_DELAY,
-                java.time.Duration.ofSeconds(5));
+        restartStrategy(conf, options.bounded());
         if (job.metricsPort() != null) {
             conf.setString(
                     "metrics.reporter.prom.factory.class",

@@ -65,7 +65,7 @@ public final class ChangeEventDeserializer implements DebeziumDeserializationSch
             ColumnMapping m = columns.get(i);
             Field f = after.schema().field(m.column().name());
             if (f == null) {
-                throw new IllegalStateException(
+                throw PermanentError.of(
                         "table "
                                 + table
                                 + " has no column "
@@ -76,7 +76,7 @@ public final class ChangeEventDeserializer implements DebeziumDeserializationSch
             try {
                 row.setField(i, ValueConverter.convert(m, after.get(f), f.schema()));
             } catch (RuntimeException e) {
-                throw new IllegalStateException(
+                throw PermanentError.of(
                         "cannot archive " + table + "." + m.column().name() + ": " + e.getMessage(),
                         e);
             }

@@ -5,6 +5,7 @@ import io.permafrost.model.TableId;
 import io.permafrost.schema.ArchiveTable;
 import io.permafrost.schema.ColumnMapping;
 import io.permafrost.source.Lsn;
+import io.permafrost.source.PermanentError;
 import io.permafrost.source.copy.BinaryValues;
 import io.permafrost.source.copy.CopyRow;
 import java.nio.charset.StandardCharsets;
@@ -187,7 +188,7 @@ final class PgOutputDecoder {
                     }
                 }
                 if (found < 0) {
-                    throw new IllegalStateException(
+                    throw PermanentError.of(
                             "table "
                                     + id
                                     + " has no column "
@@ -197,7 +198,7 @@ final class PgOutputDecoder {
                 }
                 Integer planned = typeOids.get(id + "." + col);
                 if (planned != null && planned != types[found]) {
-                    throw new IllegalStateException(
+                    throw PermanentError.of(
                             "column "
                                     + col
                                     + " of "
@@ -266,7 +267,7 @@ final class PgOutputDecoder {
                 case 'u':
                     if (pos >= 0) {
                         if (old == null || old[pos] < 0) {
-                            throw new IllegalStateException(
+                            throw PermanentError.of(
                                     "column "
                                             + tables.get(rel.table())
                                                     .columns()

@@ -4,6 +4,7 @@ import io.permafrost.config.PermafrostConfig;
 import io.permafrost.model.ChangeEvent;
 import io.permafrost.model.TableId;
 import io.permafrost.schema.ArchiveTable;
+import io.permafrost.source.Lsn;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -11,6 +12,8 @@ import java.util.concurrent.atomic.AtomicLong;
 import org.apache.flink.api.connector.source.SourceReaderContext;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.connector.base.source.reader.SingleThreadMultiplexSourceReaderBase;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Reads the slot's one split on a fetcher thread ({@link WalSplitReader}) and emits its rows. When
@@ -20,6 +23,8 @@ import org.apache.flink.connector.base.source.reader.SingleThreadMultiplexSource
 final class WalSourceReader
         extends SingleThreadMultiplexSourceReaderBase<
                 PgOutputDecoder.Decoded, ChangeEvent, WalSplit, WalRecordEmitter.Position> {
+
+    private static final Logger LOG = LoggerFactory.getLogger(WalSourceReader.class);
 
     private final AtomicLong ack;
 
@@ -75,6 +80,7 @@ final class WalSourceReader
         List<WalSplit> splits = super.snapshotState(checkpointId);
         for (WalSplit s : splits) {
             positions.put(checkpointId, s.resumeLsn());
+            LOG.debug("Checkpoint {} holds {}", checkpointId, s);
         }
         return splits;
     }
@@ -85,6 +91,10 @@ final class WalSourceReader
         Long lsn = positions.get(checkpointId);
         positions.headMap(checkpointId, true).clear();
         if (lsn != null) {
+            LOG.debug(
+                    "Checkpoint {} completed: the slot may be confirmed up to {}",
+                    checkpointId,
+                    Lsn.format(lsn));
             ack.accumulateAndGet(lsn, Math::max);
         }
     }

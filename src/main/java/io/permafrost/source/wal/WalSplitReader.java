@@ -5,6 +5,7 @@ import io.permafrost.model.TableId;
 import io.permafrost.schema.ArchiveTable;
 import io.permafrost.schema.PgColumn;
 import io.permafrost.source.Lsn;
+import io.permafrost.source.PermanentError;
 import io.permafrost.source.ReplicationSlots;
 import io.permafrost.source.SourceConnections;
 import java.io.IOException;
@@ -25,7 +26,6 @@ import org.apache.flink.connector.base.source.reader.RecordsWithSplitIds;
 import org.apache.flink.connector.base.source.reader.splitreader.SplitReader;
 import org.apache.flink.connector.base.source.reader.splitreader.SplitsAddition;
 import org.apache.flink.connector.base.source.reader.splitreader.SplitsChange;
-import org.apache.flink.runtime.execution.SuppressRestartsException;
 import org.postgresql.PGConnection;
 import org.postgresql.replication.LogSequenceNumber;
 import org.postgresql.replication.PGReplicationStream;
@@ -168,7 +168,7 @@ final class WalSplitReader implements SplitReader<PgOutputDecoder.Decoded, WalSp
         Map<String, Integer> typeOids = typeOids(connection);
         long confirmed = confirmedFlush(connection);
         if (confirmed > split.resumeLsn()) {
-            throw permanent(
+            throw PermanentError.of(
                     "replication slot "
                             + slot
                             + " was confirmed up to "
@@ -200,14 +200,6 @@ final class WalSplitReader implements SplitReader<PgOutputDecoder.Decoded, WalSp
                 slot,
                 split,
                 Lsn.format(confirmed));
-    }
-
-    /**
-     * An error a restart cannot mend (the slot lost changes, a column changed type): the job fails
-     * at once with the message instead of cycling through Flink's restart attempts.
-     */
-    private static SuppressRestartsException permanent(String message) {
-        return new SuppressRestartsException(new IllegalStateException(message));
     }
 
     private void startKeepAlive() {
@@ -261,7 +253,7 @@ final class WalSplitReader implements SplitReader<PgOutputDecoder.Decoded, WalSp
             st.setString(1, slot);
             try (ResultSet rs = st.executeQuery()) {
                 if (!rs.next()) {
-                    throw permanent(
+                    throw PermanentError.of(
                             "replication slot "
                                     + slot
                                     + " is gone; its changes since the last checkpoint are lost"
@@ -299,7 +291,7 @@ final class WalSplitReader implements SplitReader<PgOutputDecoder.Decoded, WalSp
                         boolean array = rs.getBoolean(3);
                         String type = rs.getString(4);
                         if (p.array() != array || !p.typeName().equals(type)) {
-                            throw permanent(
+                            throw PermanentError.of(
                                     "column "
                                             + p.name()
                                             + " of "
