@@ -67,7 +67,10 @@ class CompactionIT {
                                                     "window height=0-99 60",
                                                     "compaction height=0-99 60"));
             assertThat(filesInTable(archive, "height=0-99")).hasSize(1);
-            assertThat(ContinuousIT.countParquet(windowDir)).isEqualTo(1);
+            // The replaced files are deleted from storage right after the commit, not with it.
+            await().atMost(Duration.ofSeconds(30))
+                    .untilAsserted(
+                            () -> assertThat(ContinuousIT.countParquet(windowDir)).isEqualTo(1));
         } finally {
             job.cancel().get();
         }
