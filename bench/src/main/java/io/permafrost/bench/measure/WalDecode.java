@@ -38,13 +38,21 @@ public final class WalDecode implements Child.Measure {
             // two slots of the same WAL: one drained by pg_recvlogical, one in SQL
             s.execute("SELECT pg_create_logical_replication_slot('" + SLOT + "', 'pgoutput')");
             s.execute("SELECT pg_create_logical_replication_slot('" + SQL_SLOT + "', 'pgoutput')");
-            start = Pg.queryLong(c, "SELECT pg_wal_lsn_diff(pg_current_wal_lsn(), '0/0')::bigint");
+            // Insert positions, not write positions: the embedded server commits asynchronously
+            // (synchronous_commit=off), so the written WAL can lag the last commit.
+            start =
+                    Pg.queryLong(
+                            c,
+                            "SELECT pg_wal_lsn_diff(pg_current_wal_insert_lsn(), '0/0')::bigint");
             LocalDate today = LocalDate.now(ZoneOffset.UTC);
             for (long first = 1; first <= rows; first += batch) {
                 long last = Math.min(rows, first + batch - 1);
                 s.execute(DemoCommand.sampleRows(today, 0, first, last, rows));
             }
-            end = Pg.queryLong(c, "SELECT pg_wal_lsn_diff(pg_current_wal_lsn(), '0/0')::bigint");
+            end =
+                    Pg.queryLong(
+                            c,
+                            "SELECT pg_wal_lsn_diff(pg_current_wal_insert_lsn(), '0/0')::bigint");
         }
         String endLsn = String.format("%X/%X", end >>> 32, end & 0xffffffffL);
         Params recvResult = null;
