@@ -231,10 +231,10 @@ public final class ArchiveRunner {
     }
 
     /**
-     * A backfill ends: three failures in a row end it too, with the error. A run archives for
-     * months, so it retries without end, waiting 1 s, 2 s, 4 s ... up to 5 min between attempts; an
-     * hour without a failure resets the wait. Errors a restart cannot mend (a slot that lost
-     * changes, a changed column type) fail it at once all the same.
+     * A backfill ends: it is restarted three times, 5 s apart, and a fourth failure ends it with
+     * the error. A run archives for months, so it retries without end, waiting 1 s, 2 s, 4 s ... up
+     * to 5 min between attempts; an hour without a failure resets the wait. Errors a restart cannot
+     * mend (a slot that lost changes, a changed column type) fail it at once all the same.
      */
     static void restartStrategy(Configuration conf, boolean bounded) {
         if (bounded) {
