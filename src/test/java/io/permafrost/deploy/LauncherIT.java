@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -40,6 +42,42 @@ class LauncherIT {
                         "permafrost.yaml");
         assertThat(cmd).contains("-Xmx3g", "-XX:+UseSerialGC").doesNotContain("-XX:+UseParallelGC");
         assertThat(cmd).doesNotContain("-Xmx2g");
+    }
+
+    @Test
+    void everyCommandAsksForTransparentHugePagesWhereTheKernelOffersThem() throws Exception {
+        boolean offered = kernelOffersTransparentHugePages();
+        for (String command : List.of("backfill", "run", "verify", "replay", "demo")) {
+            List<String> cmd = javaCommand(Map.of(), command, "-c", "permafrost.yaml");
+            if (offered) {
+                assertThat(cmd).as(command).contains("-XX:+UseTransparentHugePages");
+            } else {
+                assertThat(cmd).as(command).noneMatch(w -> w.contains("TransparentHugePages"));
+            }
+        }
+    }
+
+    @Test
+    void aHugePagesOptionInTheUsersJavaOptionsWins() throws Exception {
+        List<String> cmd =
+                javaCommand(
+                        Map.of("PERMAFROST_JAVA_OPTS", "-Xmx2g -XX:-UseTransparentHugePages"),
+                        "backfill",
+                        "-c",
+                        "permafrost.yaml");
+        assertThat(cmd)
+                .contains("-XX:-UseTransparentHugePages")
+                .doesNotContain("-XX:+UseTransparentHugePages");
+    }
+
+    /** What the launcher reads: Linux's transparent huge page mode, "madvise" or "always". */
+    private static boolean kernelOffersTransparentHugePages() throws IOException {
+        Path mode = Path.of("/sys/kernel/mm/transparent_hugepage/enabled");
+        if (!Files.isReadable(mode)) {
+            return false;
+        }
+        String selected = Files.readString(mode);
+        return selected.contains("[madvise]") || selected.contains("[always]");
     }
 
     @Test

@@ -463,6 +463,7 @@ public final class Bench {
         }
         List<String> flags = new ArrayList<>(classData(id, p, timeoutS));
         flags.addAll(collector(id));
+        flags.addAll(pages(id));
         log(String.format("%s run %d/%d (%s, -Xmx%s) ...", id, r, repeat, measurement, jvmHeap));
         Params result =
                 ChildProcess.run(measurement, p, jvmHeap, work.resolve("logs"), timeoutS, flags);
@@ -499,6 +500,22 @@ public final class Bench {
     static final String PARALLEL_GC = "-XX:+UseParallelGC";
 
     /**
+     * The heap page flags of a measurement's JVM: where the kernel offers transparent huge pages on
+     * request, the {@code permafrost} launcher starts every command with them, so 6-9 run with
+     * them, and so do the limits (1-3), so that the baseline is not the one with the slower page
+     * faults. 4 (psql and DuckDB, native code) and 5 (stock Flink, as a user runs it) start
+     * without.
+     */
+    static List<String> pages(String id) {
+        return switch (id) {
+            case "4", "5" -> List.of();
+            default -> Machine.transparentHugePages() ? List.of(HUGE_PAGES) : List.of();
+        };
+    }
+
+    static final String HUGE_PAGES = "-XX:+UseTransparentHugePages";
+
+    /**
      * The class-data archive flags of a measurement's JVM. The {@code permafrost} launcher records
      * the classes of its first Flink job into an archive and maps them at every later start (about
      * 2 s less); Permafrost's measurements (6-9) start the way a user's second command does, with
@@ -533,6 +550,7 @@ public final class Bench {
             List<String> record = new ArrayList<>(quiet);
             record.add(0, "-XX:ArchiveClassesAtExit=" + archive);
             record.addAll(collector(kind.equals("pipeline") ? "3" : "6"));
+            record.addAll(pages(kind.equals("pipeline") ? "3" : "6"));
             Params r =
                     ChildProcess.run(
                             kind.equals("pipeline") ? "pipeline" : "backfill",

@@ -40,6 +40,20 @@ final class Machine {
                 System.getProperty("java.vm.name"));
     }
 
+    /**
+     * Whether the Linux kernel hands out transparent huge pages to a process that asks for them
+     * ({@code madvise} or {@code always} selected in its sysfs setting), as the {@code permafrost}
+     * launcher checks before starting the JVM with {@code -XX:+UseTransparentHugePages}.
+     */
+    static boolean transparentHugePages() {
+        try {
+            String mode = Files.readString(Path.of("/sys/kernel/mm/transparent_hugepage/enabled"));
+            return mode.contains("[madvise]") || mode.contains("[always]");
+        } catch (Exception e) {
+            return false; // not Linux
+        }
+    }
+
     static String loadAverage() {
         try {
             String[] f = Files.readString(Path.of("/proc/loadavg")).split("\\s+");

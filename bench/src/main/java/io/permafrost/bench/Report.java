@@ -122,6 +122,18 @@ final class Report {
                 "gc:       3, 6 and 8 with "
                         + Bench.PARALLEL_GC
                         + " (the launcher starts backfill with it), the others with the JDK's default G1\n");
+        b.append(
+                Machine.transparentHugePages()
+                        ? "pages:    all but 4 and 5 with "
+                                + Bench.HUGE_PAGES
+                                + " (the launcher starts every command with it where the kernel offers them)\n"
+                        : "pages:    4 KiB pages (the kernel offers no transparent huge pages on request)\n");
+        String extra = System.getenv("BENCH_CHILD_OPTS");
+        if (extra != null && !extra.isBlank()) {
+            b.append("extra:    every measuring JVM with ")
+                    .append(extra.strip())
+                    .append(" (BENCH_CHILD_OPTS, after the options above)\n");
+        }
         if (noClassData) {
             b.append("jvm:      every measurement without a class-data archive (--no-cds)\n");
         } else if (!classData.isEmpty()) {
