@@ -12,17 +12,51 @@ import java.util.Optional;
 /** Reads what Permafrost needs to know about a table from the PostgreSQL catalog. */
 public final class PgCatalog {
 
-    /** A table as the catalog describes it. */
+    /**
+     * A table as the catalog describes it.
+     *
+     * @param identities the replica identity of each relation that holds the table's rows: the
+     *     table itself, or for a partitioned table its partitions, and any inheritance children (a
+     *     publication of the table publishes their changes too, each under its own identity)
+     */
     public record SourceTable(
             TableId id,
             List<PgColumn> columns,
             List<String> primaryKey,
-            char replicaIdentity,
             boolean partitioned,
-            boolean hasToastableColumns) {
+            boolean hasToastableColumns,
+            List<ReplicaIdentity> identities) {
 
         public Optional<PgColumn> column(String name) {
             return columns.stream().filter(c -> c.name().equals(name)).findFirst();
+        }
+    }
+
+    /**
+     * The replica identity of one relation that holds rows: what its updates and deletes write to
+     * the WAL about the old row.
+     *
+     * @param setting {@code pg_class.relreplident}: {@code d} default (the primary key), {@code n}
+     *     nothing, {@code f} full, {@code i} an index
+     */
+    public record ReplicaIdentity(
+            TableId relation, char setting, boolean hasPrimaryKey, boolean hasIdentityIndex) {
+
+        /**
+         * Whether PostgreSQL can log which row an update or delete changed. Without it, PostgreSQL
+         * refuses every UPDATE and DELETE of the relation once a publication publishes them.
+         */
+        public boolean identifiesRows() {
+            return switch (setting) {
+                case 'f' -> true;
+                case 'd' -> hasPrimaryKey;
+                case 'i' -> hasIdentityIndex;
+                default -> false;
+            };
+        }
+
+        public boolean full() {
+            return setting == 'f';
         }
     }
 
@@ -32,10 +66,9 @@ public final class PgCatalog {
     public static Optional<SourceTable> describe(Connection conn, TableId id) throws SQLException {
         long oid;
         char relkind;
-        char replident;
         try (PreparedStatement st =
                 conn.prepareStatement(
-                        "SELECT c.oid, c.relkind, c.relreplident FROM pg_class c "
+                        "SELECT c.oid, c.relkind FROM pg_class c "
                                 + "JOIN pg_namespace n ON n.oid = c.relnamespace "
                                 + "WHERE n.nspname = ? AND c.relname = ? AND c.relkind IN ('r','p')")) {
             st.setString(1, id.schema());
@@ -46,7 +79,6 @@ public final class PgCatalog {
                 }
                 oid = rs.getLong(1);
                 relkind = rs.getString(2).charAt(0);
-                replident = rs.getString(3).charAt(0);
             }
         }
         List<PgColumn> columns = new ArrayList<>();
@@ -94,8 +126,36 @@ public final class PgCatalog {
                         id,
                         List.copyOf(columns),
                         List.copyOf(pk),
-                        replident,
                         relkind == 'p',
-                        toastable));
+                        toastable,
+                        identities(conn, oid)));
+    }
+
+    /** The table and its descendants (partitions, inheritance children) that hold rows. */
+    private static List<ReplicaIdentity> identities(Connection conn, long oid) throws SQLException {
+        List<ReplicaIdentity> out = new ArrayList<>();
+        try (PreparedStatement st =
+                conn.prepareStatement(
+                        "WITH RECURSIVE tree(relid) AS (SELECT ?::oid UNION"
+                                + " SELECT i.inhrelid FROM pg_inherits i JOIN tree t ON i.inhparent = t.relid)"
+                                + " SELECT n.nspname, c.relname, c.relreplident,"
+                                + " EXISTS (SELECT 1 FROM pg_index x WHERE x.indrelid = c.oid AND x.indisprimary),"
+                                + " EXISTS (SELECT 1 FROM pg_index x WHERE x.indrelid = c.oid AND x.indisreplident)"
+                                + " FROM tree t JOIN pg_class c ON c.oid = t.relid"
+                                + " JOIN pg_namespace n ON n.oid = c.relnamespace"
+                                + " WHERE c.relkind = 'r' ORDER BY n.nspname, c.relname")) {
+            st.setLong(1, oid);
+            try (ResultSet rs = st.executeQuery()) {
+                while (rs.next()) {
+                    out.add(
+                            new ReplicaIdentity(
+                                    new TableId(rs.getString(1), rs.getString(2)),
+                                    rs.getString(3).charAt(0),
+                                    rs.getBoolean(4),
+                                    rs.getBoolean(5)));
+                }
+            }
+        }
+        return List.copyOf(out);
     }
 }

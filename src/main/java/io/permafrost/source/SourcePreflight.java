@@ -137,6 +137,19 @@ public final class SourcePreflight {
         }
         String pub = '"' + config.source().publication() + '"';
         Publication p = readPublication(conn);
+        if (p.exists() && !(p.publishes().contains("insert") && p.publishes().contains("update"))) {
+            throw new PreflightException(
+                    1,
+                    "publication "
+                            + pub
+                            + " publishes only "
+                            + (p.publishes().isEmpty() ? "nothing" : p.publishes())
+                            + ", but Permafrost archives inserted and updated rows: those it does not"
+                            + " publish would never reach the archive. Fix: ALTER PUBLICATION "
+                            + pub
+                            + " SET (publish = 'insert, update'), adding any operation another"
+                            + " subscriber of it needs");
+        }
         if (p.allTables()) {
             return;
         }
@@ -195,22 +208,38 @@ public final class SourcePreflight {
         }
     }
 
-    /** What the catalog says about this config's publication. */
+    /**
+     * What the catalog says about this config's publication.
+     *
+     * @param publishes the operations it publishes, e.g. {@code [insert, update]}
+     */
     private record Publication(
-            boolean exists, boolean allTables, boolean owned, Set<String> tables) {}
+            boolean exists,
+            boolean allTables,
+            boolean owned,
+            Set<String> tables,
+            List<String> publishes) {}
 
     private Publication readPublication(Connection conn) throws SQLException {
         String pub = config.source().publication();
         try (PreparedStatement st =
                 conn.prepareStatement(
-                        "SELECT puballtables, pg_has_role(pubowner, 'USAGE') FROM pg_publication WHERE pubname = ?")) {
+                        "SELECT puballtables, pg_has_role(pubowner, 'USAGE'), pubinsert, pubupdate,"
+                                + " pubdelete, pubtruncate FROM pg_publication WHERE pubname = ?")) {
             st.setString(1, pub);
             try (ResultSet rs = st.executeQuery()) {
                 if (!rs.next()) {
-                    return new Publication(false, false, false, Set.of());
+                    return new Publication(false, false, false, Set.of(), List.of());
                 }
                 boolean allTables = rs.getBoolean(1);
                 boolean owned = rs.getBoolean(2);
+                List<String> publishes = new ArrayList<>();
+                String[] operations = {"insert", "update", "delete", "truncate"};
+                for (int i = 0; i < operations.length; i++) {
+                    if (rs.getBoolean(3 + i)) {
+                        publishes.add(operations[i]);
+                    }
+                }
                 Set<String> present = new HashSet<>();
                 try (PreparedStatement tables =
                         conn.prepareStatement(
@@ -225,7 +254,8 @@ public final class SourcePreflight {
                         }
                     }
                 }
-                return new Publication(true, allTables, owned, Set.copyOf(present));
+                return new Publication(
+                        true, allTables, owned, Set.copyOf(present), List.copyOf(publishes));
             }
         }
     }
@@ -346,18 +376,74 @@ public final class SourcePreflight {
                             + t.chunkKey()
                             + "'");
         }
-        if (st.hasToastableColumns() && st.replicaIdentity() != 'f') {
+        for (PgCatalog.ReplicaIdentity r : st.identities()) {
+            checkReplicaIdentity(st, r);
+        }
+        return st;
+    }
+
+    /**
+     * Every relation holding the table's rows (the table, or its partitions, and inheritance
+     * children) must tell PostgreSQL which row an update changed: the publication publishes
+     * updates, and PostgreSQL refuses UPDATE and DELETE of a published relation that cannot. With
+     * columns that may be TOASTed the identity must be FULL, or an update would reach the archive
+     * with placeholders for unchanged values. PostgreSQL does not pass a table's REPLICA IDENTITY
+     * down to its partitions or children, so each is checked and named.
+     */
+    private void checkReplicaIdentity(SourceTable st, PgCatalog.ReplicaIdentity r) {
+        boolean own = r.relation().equals(st.id());
+        String where =
+                own
+                        ? "table " + st.id()
+                        : "table "
+                                + st.id()
+                                + "'s "
+                                + (st.partitioned() ? "partition " : "child table ")
+                                + r.relation();
+        String passDown =
+                own
+                        ? ""
+                        : " (PostgreSQL does not pass a table's REPLICA IDENTITY down to its "
+                                + (st.partitioned() ? "partitions" : "children")
+                                + ")";
+        String fix = "Fix: ALTER TABLE " + r.relation().quoted() + " REPLICA IDENTITY FULL";
+        if (st.hasToastableColumns() && !r.full()) {
             throw new PreflightException(
                     2,
                     "table "
-                            + t.id()
+                            + st.id()
                             + " has columns whose values PostgreSQL may store out of line "
-                            + "(TOAST), and its REPLICA IDENTITY is not FULL: an update would reach the "
-                            + "archive with placeholders instead of the unchanged values. Fix: ALTER TABLE "
-                            + t.id().quoted()
-                            + " REPLICA IDENTITY FULL");
+                            + "(TOAST), and "
+                            + (own
+                                    ? "its REPLICA IDENTITY"
+                                    : "the REPLICA IDENTITY of " + r.relation())
+                            + " is not FULL"
+                            + passDown
+                            + ": an update would reach the archive with placeholders instead of the"
+                            + " unchanged values. "
+                            + fix);
         }
-        return st;
+        if (!r.identifiesRows()) {
+            String setting =
+                    switch (r.setting()) {
+                        case 'd' -> "REPLICA IDENTITY DEFAULT and no primary key";
+                        case 'n' -> "REPLICA IDENTITY NOTHING";
+                        case 'i' -> "REPLICA IDENTITY USING INDEX, but that index is gone";
+                        default -> "REPLICA IDENTITY '" + r.setting() + "'";
+                    };
+            throw new PreflightException(
+                    2,
+                    where
+                            + " has no replica identity ("
+                            + setting
+                            + ")"
+                            + passDown
+                            + ": once it is in publication \""
+                            + config.source().publication()
+                            + "\", which publishes updates, PostgreSQL refuses every UPDATE and DELETE"
+                            + " of it, the application's too. "
+                            + fix);
+        }
     }
 
     /** Creates the heartbeat tables and the publication when missing; adds missing tables. */
@@ -380,7 +466,8 @@ public final class SourcePreflight {
                                 + pub
                                 + "\" FOR TABLE "
                                 + list
-                                + " WITH (publish_via_partition_root = true)");
+                                + " WITH (publish = 'insert, update',"
+                                + " publish_via_partition_root = true)");
             }
             LOG.info("Created publication {} for {}", pub, wanted);
             return;

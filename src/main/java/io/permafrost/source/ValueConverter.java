@@ -165,6 +165,8 @@ final class ValueConverter {
                 "column "
                         + m.column().name()
                         + " arrived as an unchanged-TOAST placeholder; the "
-                        + "table needs REPLICA IDENTITY FULL so updates carry every value");
+                        + "table needs REPLICA IDENTITY FULL so updates carry every value (a"
+                        + " partitioned table: on each partition, a partition created since the"
+                        + " job started too; PostgreSQL does not pass it down)");
     }
 }

@@ -313,6 +313,111 @@ class BadInputIT {
         assertNothingWritten(db);
     }
 
+    /**
+     * Publishing a table whose rows have no replica identity would make PostgreSQL refuse every
+     * UPDATE and DELETE of it, the application's too: refused before anything is published; with
+     * the printed fix the table is archived, its publication leaves deletes and truncates out, and
+     * the application's updates and deletes go on working.
+     */
+    @Test
+    void tableWithoutReplicaIdentity() {
+        String db =
+                databaseWith(
+                        "CREATE TABLE events (id bigint NOT NULL, at timestamptz NOT NULL,"
+                                + " n integer NOT NULL)",
+                        "INSERT INTO events VALUES (1, '2024-01-15 10:00+00', 1),"
+                                + " (2, '2024-01-16 10:00+00', 2)");
+        Path config = config(yaml(db, EVENTS_YAML + "    key: [id]\n"));
+        String line = null;
+        for (String command : List.of("backfill", "run")) {
+            line = fails(2, command, "-c", config.toString());
+            assertThat(line)
+                    .contains(
+                            "table public.events has no replica identity (REPLICA IDENTITY DEFAULT"
+                                    + " and no primary key)",
+                            "publication \"" + db + "\"",
+                            "PostgreSQL refuses every UPDATE and DELETE of it",
+                            "Fix: ALTER TABLE \"public\".\"events\" REPLICA IDENTITY FULL");
+        }
+        assertNothingWritten(db);
+        EmbeddedPostgres.execute(db, line.substring(line.indexOf("Fix: ") + "Fix: ".length()));
+
+        Result ok = permafrost("backfill", "-c", config.toString());
+        assertThat(ok.code()).as("exit code after the fix; stderr: %s", ok.err()).isZero();
+        assertThat(ok.out()).contains("2 windows, 2 rows");
+        try (Connection c = EmbeddedPostgres.connect(db)) {
+            assertThat(
+                            strings(
+                                    c,
+                                    "SELECT concat_ws(',', pubinsert, pubupdate, pubdelete, pubtruncate)"
+                                            + " FROM pg_publication"))
+                    .as("insert, update, delete, truncate published")
+                    .containsExactly("t,t,f,f");
+            try (Statement s = c.createStatement()) {
+                assertThat(s.executeUpdate("UPDATE events SET n = n + 1")).isEqualTo(2);
+                assertThat(s.executeUpdate("DELETE FROM events WHERE id = 1")).isEqualTo(1);
+            }
+        } catch (SQLException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    @Test
+    void replicaIdentityNothing() {
+        String db = databaseWith(EVENTS, "ALTER TABLE events REPLICA IDENTITY NOTHING");
+        String line = fails(2, "run", "-c", config(yaml(db)).toString());
+        assertThat(line)
+                .contains(
+                        "table public.events has no replica identity (REPLICA IDENTITY NOTHING)",
+                        "Fix: ALTER TABLE \"public\".\"events\" REPLICA IDENTITY FULL");
+        assertNothingWritten(db);
+    }
+
+    /**
+     * REPLICA IDENTITY FULL on a partitioned table does not reach its partitions: each partition is
+     * checked and named.
+     */
+    @Test
+    void partitionWithoutReplicaIdentityFull() {
+        String db =
+                databaseWith(
+                        "CREATE TABLE events (id bigint, at timestamptz NOT NULL, n integer NOT NULL,"
+                                + " note text, PRIMARY KEY (id, at)) PARTITION BY RANGE (at)",
+                        "CREATE TABLE events_2024 PARTITION OF events"
+                                + " FOR VALUES FROM ('2024-01-01') TO ('2025-01-01')",
+                        "ALTER TABLE events REPLICA IDENTITY FULL");
+        for (String command : List.of("backfill", "run")) {
+            String line = fails(2, command, "-c", config(yaml(db)).toString());
+            assertThat(line)
+                    .contains(
+                            "table public.events has columns whose values PostgreSQL may store out"
+                                    + " of line (TOAST), and the REPLICA IDENTITY of"
+                                    + " public.events_2024 is not FULL (PostgreSQL does not pass a"
+                                    + " table's REPLICA IDENTITY down to its partitions)",
+                            "Fix: ALTER TABLE \"public\".\"events_2024\" REPLICA IDENTITY FULL");
+        }
+        assertNothingWritten(db);
+    }
+
+    /** A publication the user made that leaves out updates would lose every updated row. */
+    @Test
+    void publicationThatDoesNotPublishUpdates() throws SQLException {
+        String db = databaseWith(EVENTS);
+        EmbeddedPostgres.execute(
+                db, "CREATE PUBLICATION \"" + db + "\" FOR TABLE events WITH (publish = 'insert')");
+        String line = fails(1, "run", "-c", config(yaml(db)).toString());
+        assertThat(line)
+                .contains(
+                        "publication \"" + db + "\" publishes only [insert]",
+                        "Fix: ALTER PUBLICATION \"" + db + "\" SET (publish = 'insert, update')");
+        try (Connection c = EmbeddedPostgres.connect(db)) {
+            assertThat(strings(c, "SELECT pubupdate::text FROM pg_publication"))
+                    .as("the user's publication, unchanged")
+                    .containsExactly("false");
+            assertThat(Files.exists(dir.resolve("warehouse"))).as("warehouse created").isFalse();
+        }
+    }
+
     /** A mistake in the second table must not let the first one be created. */
     @Test
     void aBadSecondTableWritesNothingForTheFirst() {

@@ -102,7 +102,11 @@ public class StreamReaderResumeIT {
         db = EmbeddedPostgres.newDatabase("reader_fallback");
         Blocks.create(db, 0);
         // binary COPY of a parent reads only its own rows: pgoutput cannot read this one
-        EmbeddedPostgres.execute(db, "CREATE TABLE blocks_old () INHERITS (blocks)");
+        // a child's REPLICA IDENTITY is its own: the preflight checks it like the parent's
+        EmbeddedPostgres.execute(
+                db,
+                "CREATE TABLE blocks_old () INHERITS (blocks)",
+                "ALTER TABLE blocks_old REPLICA IDENTITY FULL");
 
         assertThatThrownBy(() -> runner(config("  stream_reader: pgoutput\n"), false).start())
                 .isInstanceOf(ConfigException.class)

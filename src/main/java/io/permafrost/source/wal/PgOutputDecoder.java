@@ -278,7 +278,9 @@ final class PgOutputDecoder {
                                             + rel.name()
                                             + " arrived as an unchanged-TOAST placeholder; the table"
                                             + " needs REPLICA IDENTITY FULL so updates carry every"
-                                            + " value");
+                                            + " value (a partitioned table: on each partition, a"
+                                            + " partition created since the job started too;"
+                                            + " PostgreSQL does not pass it down)");
                         }
                         offsets[pos] = old[pos];
                     }
