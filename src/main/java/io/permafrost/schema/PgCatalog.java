@@ -40,7 +40,7 @@ public final class PgCatalog {
      *     nothing, {@code f} full, {@code i} an index
      */
     public record ReplicaIdentity(
-            TableId relation, char setting, boolean hasPrimaryKey, boolean hasIdentityIndex) {
+            Relation relation, char setting, boolean hasPrimaryKey, boolean hasIdentityIndex) {
 
         /**
          * Whether PostgreSQL can log which row an update or delete changed. Without it, PostgreSQL
@@ -57,6 +57,23 @@ public final class PgCatalog {
 
         public boolean full() {
             return setting == 'f';
+        }
+    }
+
+    /**
+     * A relation by its catalog name. Unlike {@link TableId}, which names what a user configures,
+     * any name PostgreSQL allows (a partition may be called {@code "events 2024-01"}).
+     */
+    public record Relation(String schema, String name) {
+
+        /** The quoted SQL identifier, safe to splice into a statement. */
+        public String quoted() {
+            return '"' + schema.replace("\"", "\"\"") + "\".\"" + name.replace("\"", "\"\"") + '"';
+        }
+
+        @Override
+        public String toString() {
+            return schema + "." + name;
         }
     }
 
@@ -149,7 +166,7 @@ public final class PgCatalog {
                 while (rs.next()) {
                     out.add(
                             new ReplicaIdentity(
-                                    new TableId(rs.getString(1), rs.getString(2)),
+                                    new Relation(rs.getString(1), rs.getString(2)),
                                     rs.getString(3).charAt(0),
                                     rs.getBoolean(4),
                                     rs.getBoolean(5)));

@@ -391,7 +391,9 @@ public final class SourcePreflight {
      * down to its partitions or children, so each is checked and named.
      */
     private void checkReplicaIdentity(SourceTable st, PgCatalog.ReplicaIdentity r) {
-        boolean own = r.relation().equals(st.id());
+        boolean own =
+                r.relation().schema().equals(st.id().schema())
+                        && r.relation().name().equals(st.id().table());
         String where =
                 own
                         ? "table " + st.id()

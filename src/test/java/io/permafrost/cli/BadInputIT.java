@@ -383,20 +383,29 @@ class BadInputIT {
                 databaseWith(
                         "CREATE TABLE events (id bigint, at timestamptz NOT NULL, n integer NOT NULL,"
                                 + " note text, PRIMARY KEY (id, at)) PARTITION BY RANGE (at)",
-                        "CREATE TABLE events_2024 PARTITION OF events"
+                        "CREATE TABLE \"Events 2024\" PARTITION OF events"
                                 + " FOR VALUES FROM ('2024-01-01') TO ('2025-01-01')",
-                        "ALTER TABLE events REPLICA IDENTITY FULL");
+                        "ALTER TABLE events REPLICA IDENTITY FULL",
+                        "INSERT INTO events VALUES (1, '2024-01-15 10:00+00', 1, 'a'),"
+                                + " (2, '2024-01-16 10:00+00', 2, 'b')");
+        Path config = config(yaml(db));
+        String line = null;
         for (String command : List.of("backfill", "run")) {
-            String line = fails(2, command, "-c", config(yaml(db)).toString());
+            line = fails(2, command, "-c", config.toString());
             assertThat(line)
                     .contains(
                             "table public.events has columns whose values PostgreSQL may store out"
                                     + " of line (TOAST), and the REPLICA IDENTITY of"
-                                    + " public.events_2024 is not FULL (PostgreSQL does not pass a"
+                                    + " public.Events 2024 is not FULL (PostgreSQL does not pass a"
                                     + " table's REPLICA IDENTITY down to its partitions)",
-                            "Fix: ALTER TABLE \"public\".\"events_2024\" REPLICA IDENTITY FULL");
+                            "Fix: ALTER TABLE \"public\".\"Events 2024\" REPLICA IDENTITY FULL");
         }
         assertNothingWritten(db);
+        EmbeddedPostgres.execute(db, line.substring(line.indexOf("Fix: ") + "Fix: ".length()));
+
+        Result ok = permafrost("backfill", "-c", config.toString());
+        assertThat(ok.code()).as("exit code after the fix; stderr: %s", ok.err()).isZero();
+        assertThat(ok.out()).contains("2 windows, 2 rows");
     }
 
     /** A publication the user made that leaves out updates would lose every updated row. */
