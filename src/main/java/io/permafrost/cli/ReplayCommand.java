@@ -25,6 +25,7 @@ import java.sql.Statement;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import org.apache.iceberg.DataFile;
@@ -154,11 +155,19 @@ final class ReplayCommand implements Callable<Integer> {
         Table iceberg = catalog.loadTable(ArchiveTables.identifier(at.id()));
         long start =
                 iceberg.currentSnapshot() == null ? -1 : iceberg.currentSnapshot().snapshotId();
-        List<List<DataFile>> written = ReplayJob.export(cfg, tables, tasks);
+        Map<String, List<DataFile>> written = ReplayJob.export(cfg, tables, tasks);
         WindowReplacer replacer = new WindowReplacer(at, iceberg, store);
         for (int i = 0; i < windows.size(); i++) {
-            List<DataFile> files = written.get(i);
-            replacer.replace(windows.get(i), files, start);
+            List<DataFile> files = written.get(windows.get(i).path());
+            try {
+                replacer.replace(windows.get(i), files, start);
+            } catch (Exception e) {
+                List<DataFile> uncommitted = new ArrayList<>();
+                windows.subList(i, windows.size())
+                        .forEach(w -> uncommitted.addAll(written.get(w.path())));
+                replacer.discard(uncommitted);
+                throw e;
+            }
             out.printf(
                     "%-34s replaced: %d files, %d rows; manifest COMMITTED, run 'permafrost verify'%n",
                     windows.get(i),

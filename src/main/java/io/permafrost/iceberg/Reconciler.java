@@ -2,6 +2,7 @@ package io.permafrost.iceberg;
 
 import io.permafrost.compact.WindowCompactor;
 import io.permafrost.model.Window;
+import io.permafrost.replay.WindowReplacer;
 import io.permafrost.schema.ArchiveTable;
 import java.io.IOException;
 import java.util.ArrayList;
@@ -113,6 +114,16 @@ public final class Reconciler {
                 // must not see it).
                 fs.delete(f.getPath(), false);
                 LOG.info("Removed {}: the output of a compaction that did not commit", path);
+                continue;
+            }
+            if (name.startsWith(WindowReplacer.OUTPUT_PREFIX)) {
+                // Written by a replay that never committed (killed, or its replace failed): the
+                // window's rows are in the files it was to replace. Never appended; the next
+                // replay of the window deletes it.
+                LOG.warn(
+                        "Ignoring {}: the output of a replay that did not commit; replay the window"
+                                + " again to remove it",
+                        path);
                 continue;
             }
             Window w;

@@ -5,6 +5,7 @@ import io.permafrost.iceberg.ArchiveTables;
 import io.permafrost.iceberg.CatalogSpec;
 import io.permafrost.schema.ArchiveTable;
 import io.permafrost.source.SourceConnections;
+import java.io.Serializable;
 import java.sql.Connection;
 import java.util.ArrayList;
 import java.util.List;
@@ -15,12 +16,15 @@ import org.apache.iceberg.DataFile;
 import org.apache.iceberg.catalog.Catalog;
 
 /**
- * Exports one window per call where it runs; returns the written files Java-serialized (Iceberg's
- * DataFile is Serializable; Flink's own serializers do not know it).
+ * Exports one window per call where it runs; returns the window and its written files,
+ * Java-serialized (Iceberg's DataFile is Serializable; Flink's own serializers do not know it).
  */
 public final class ReplayFunction extends RichMapFunction<ReplayTask, byte[]> {
 
     private static final long serialVersionUID = 1L;
+
+    /** What one call wrote: the window's path and its new files. */
+    public record Exported(String window, List<DataFile> files) implements Serializable {}
 
     private final PermafrostConfig config;
     private final List<ArchiveTable> tables;
@@ -47,7 +51,8 @@ public final class ReplayFunction extends RichMapFunction<ReplayTask, byte[]> {
                                 catalog.loadTable(ArchiveTables.identifier(at.id())),
                                 config.parquet().targetFileSize())
                         .export(conn, at.window().parsePath(task.window()));
-        return InstantiationUtil.serializeObject(new ArrayList<>(files));
+        return InstantiationUtil.serializeObject(
+                new Exported(task.window(), new ArrayList<>(files)));
     }
 
     @Override

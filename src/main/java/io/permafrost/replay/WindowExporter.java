@@ -101,7 +101,8 @@ public final class WindowExporter {
                                     archive.dataLocation()
                                             + "/"
                                             + window.path()
-                                            + "/replay-"
+                                            + "/"
+                                            + WindowReplacer.OUTPUT_PREFIX
                                             + UUID.randomUUID()
                                             + ".parquet");
             this.appender = factory.newAppender(out, FileFormat.PARQUET);

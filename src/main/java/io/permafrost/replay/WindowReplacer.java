@@ -1,5 +1,6 @@
 package io.permafrost.replay;
 
+import io.permafrost.iceberg.Reconciler;
 import io.permafrost.iceberg.WindowCommitter;
 import io.permafrost.manifest.ManifestStore;
 import io.permafrost.manifest.WindowManifest;
@@ -7,11 +8,19 @@ import io.permafrost.manifest.WindowState;
 import io.permafrost.model.Window;
 import io.permafrost.schema.ArchiveTable;
 import io.permafrost.schema.WindowBounds;
+import java.io.IOException;
 import java.time.Instant;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
+import org.apache.flink.core.fs.FileStatus;
+import org.apache.flink.core.fs.FileSystem;
+import org.apache.flink.core.fs.Path;
 import org.apache.iceberg.DataFile;
+import org.apache.iceberg.FileScanTask;
 import org.apache.iceberg.OverwriteFiles;
 import org.apache.iceberg.Table;
+import org.apache.iceberg.io.CloseableIterable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -24,6 +33,9 @@ import org.slf4j.LoggerFactory;
 public final class WindowReplacer {
 
     private static final Logger LOG = LoggerFactory.getLogger(WindowReplacer.class);
+
+    /** File name prefix of what a replay writes ({@link WindowExporter}). */
+    public static final String OUTPUT_PREFIX = "replay-";
 
     private final ArchiveTable archive;
     private final Table table;
@@ -40,7 +52,9 @@ public final class WindowReplacer {
      */
     public long replace(Window w, List<DataFile> files, long startSnapshotId) throws Exception {
         OverwriteFiles overwrite =
-                table.newOverwrite().overwriteByRowFilter(WindowBounds.iceberg(archive, w));
+                table.newOverwrite()
+                        .overwriteByRowFilter(WindowBounds.iceberg(archive, w))
+                        .validateAddedFilesMatchOverwriteFilter();
         files.forEach(overwrite::addFile);
         long rows = files.stream().mapToLong(DataFile::recordCount).sum();
         overwrite
@@ -57,6 +71,9 @@ public final class WindowReplacer {
         }
         overwrite.commit();
         long id = table.currentSnapshot().snapshotId();
+        Set<String> committed = new HashSet<>();
+        files.forEach(f -> committed.add(Reconciler.normalized(f.location())));
+        deleteOtherOutput(w, committed);
         String name = archive.id().toString();
         String now = Instant.now().toString();
         WindowManifest m =
@@ -96,5 +113,47 @@ public final class WindowReplacer {
                 rows,
                 id);
         return id;
+    }
+
+    /**
+     * Deletes files a replay wrote that the table does not hold, e.g. after the replace of their
+     * window failed: readers of the window directories must not see them, and they must never be
+     * appended. A file the table holds (a commit whose outcome was unknown did land) is kept.
+     */
+    public void discard(List<DataFile> files) throws IOException {
+        table.refresh();
+        Set<String> held = new HashSet<>();
+        if (table.currentSnapshot() != null) {
+            try (CloseableIterable<FileScanTask> tasks = table.newScan().planFiles()) {
+                tasks.forEach(t -> held.add(Reconciler.normalized(t.file().location())));
+            }
+        }
+        for (DataFile f : files) {
+            Path p = new Path(f.location());
+            if (!held.contains(Reconciler.normalized(f.location()))) {
+                p.getFileSystem().delete(p, false);
+                LOG.info("Deleted {}: written by this replay, not committed", p);
+            }
+        }
+    }
+
+    /**
+     * Deletes the replay output in the window's directory other than what this replay committed:
+     * files of a replay killed before its commit, or of an earlier replay this one replaced.
+     */
+    private void deleteOtherOutput(Window w, Set<String> committed) throws IOException {
+        Path dir = new Path(archive.dataLocation() + "/" + w.path());
+        FileSystem fs = dir.getFileSystem();
+        FileStatus[] children = fs.exists(dir) ? fs.listStatus(dir) : null;
+        if (children == null) {
+            return;
+        }
+        for (FileStatus c : children) {
+            String path = c.getPath().toString();
+            if (c.getPath().getName().startsWith(OUTPUT_PREFIX) && !committed.contains(path)) {
+                fs.delete(c.getPath(), false);
+                LOG.info("Deleted {}: replay output the window no longer holds", path);
+            }
+        }
     }
 }

@@ -3,6 +3,7 @@ package io.permafrost.verify;
 import io.permafrost.config.PermafrostConfig;
 import io.permafrost.iceberg.ArchiveTables;
 import io.permafrost.iceberg.CatalogSpec;
+import io.permafrost.job.CollectAll;
 import io.permafrost.schema.ArchiveTable;
 import io.permafrost.storage.FileSystems;
 import java.util.ArrayList;
@@ -57,18 +58,18 @@ public final class VerifyJob {
         }
         StreamExecutionEnvironment env = environment(config, RuntimeExecutionMode.BATCH);
         List<VerifyTask> all = new ArrayList<>(tasks);
-        List<WindowVerifier.Outcome> out = new ArrayList<>();
-        env.fromSequence(0, all.size() - 1)
-                .setParallelism(1)
-                .rebalance()
-                .map(i -> all.get(i.intValue()))
-                .returns(TypeInformation.of(VerifyTask.class))
-                .map(new VerifyFunction(config, tables))
-                .returns(TypeInformation.of(WindowVerifier.Outcome.class))
-                .name("verify windows")
-                .executeAndCollect("permafrost verify")
-                .forEachRemaining(out::add);
-        return out;
+        return CollectAll.of(
+                env.fromSequence(0, all.size() - 1)
+                        .setParallelism(1)
+                        .rebalance()
+                        .map(i -> all.get(i.intValue()))
+                        .returns(TypeInformation.of(VerifyTask.class))
+                        .map(new VerifyFunction(config, tables))
+                        .returns(TypeInformation.of(WindowVerifier.Outcome.class))
+                        .name("verify windows"),
+                "permafrost verify",
+                all.size(),
+                "windows");
     }
 
     public static void follow(

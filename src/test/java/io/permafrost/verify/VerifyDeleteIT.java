@@ -305,6 +305,78 @@ class VerifyDeleteIT {
                 .isEqualTo(2);
     }
 
+    /**
+     * Windows re-exported in parallel finish in any order: each window must get its own files back.
+     * The first window is made much larger so that it finishes last.
+     */
+    @Test
+    void replayOfSeveralWindowsPutsEachWindowsOwnFilesBack() throws Exception {
+        String db = archived("replay_many", "");
+        EmbeddedPostgres.execute(
+                db,
+                "INSERT INTO events SELECT g, timestamptz '2024-01-15 00:00:00+00'"
+                        + " + (g - 100000) * interval '1 second', 'late ' || g, NULL"
+                        + " FROM generate_series(100000, 129999) g");
+        Cli replay =
+                Cli.run(
+                        "replay",
+                        "-c",
+                        config().toString(),
+                        "--table",
+                        "events",
+                        "--from",
+                        D15,
+                        "--to",
+                        "2024-01-18");
+        assertThat(replay.code).as("%s", replay).isZero();
+        assertThat(replay.out)
+                .containsPattern(D15 + " +replaced: \\d+ files, 30096 rows")
+                .containsPattern(D16 + " +replaced: \\d+ files, 96 rows")
+                .containsPattern(D17 + " +replaced: \\d+ files, 96 rows")
+                .contains("3 window(s) replayed");
+        Cli verify = Cli.run("verify", "-c", config().toString());
+        assertThat(verify.code).as("%s", verify).isZero();
+        assertThat(verify.out).contains("3 window(s): 0 failed");
+        assertThat(manifest(D15).rows()).isEqualTo(30096);
+        assertThat(manifest(D16).rows()).isEqualTo(96);
+        assertThat(manifest(D17).rows()).isEqualTo(96);
+
+        // A replay killed between writing and committing leaves replay-*.parquet behind: a
+        // later start must not append it, and the next replay of the window removes it.
+        Path d16 = dir.resolve("warehouse/public/events/data/" + D16);
+        Path written;
+        try (var files = Files.list(d16)) {
+            written =
+                    files.filter(f -> f.getFileName().toString().startsWith("replay-"))
+                            .findFirst()
+                            .orElseThrow();
+        }
+        Path leftover = d16.resolve("replay-left-by-a-killed-replay.parquet");
+        Files.copy(written, leftover);
+        assertThat(Cli.run("backfill", "-c", config().toString()).code).isZero();
+        Cli again = Cli.run("verify", "-c", config().toString(), "--force");
+        assertThat(again.code).as("%s", again).isZero();
+        assertThat(manifest(D16).rows()).isEqualTo(96);
+        Cli replayD16 =
+                Cli.run(
+                        "replay",
+                        "-c",
+                        config().toString(),
+                        "--table",
+                        "events",
+                        "--from",
+                        D16,
+                        "--to",
+                        "2024-01-17");
+        assertThat(replayD16.code).as("%s", replayD16).isZero();
+        assertThat(leftover).doesNotExist();
+        assertThat(written).as("the earlier replay's file, replaced").doesNotExist();
+        try (var files = Files.list(d16)) {
+            assertThat(files.filter(f -> f.getFileName().toString().startsWith("replay-")))
+                    .hasSize(1);
+        }
+    }
+
     @Test
     void aWindowThatIsExactlyOnePartitionIsDetachedProvenAndDropped() throws Exception {
         String db = EmbeddedPostgres.newDatabase("verify_part");
