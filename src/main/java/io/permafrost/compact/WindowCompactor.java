@@ -11,6 +11,7 @@ import io.permafrost.model.Window;
 import io.permafrost.schema.ArchiveTable;
 import io.permafrost.schema.WindowBounds;
 import io.permafrost.sink.ParquetWriterFactory;
+import io.permafrost.storage.StrayFiles;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.time.Instant;
@@ -21,8 +22,6 @@ import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
-import org.apache.flink.core.fs.FileStatus;
-import org.apache.flink.core.fs.FileSystem;
 import org.apache.flink.core.fs.Path;
 import org.apache.flink.table.data.RowData;
 import org.apache.iceberg.DataFile;
@@ -263,17 +262,8 @@ public final class WindowCompactor {
             }
         }
         Path dir = new Path(archive.dataLocation() + "/" + w.path());
-        FileSystem fs = dir.getFileSystem();
-        FileStatus[] children = fs.exists(dir) ? fs.listStatus(dir) : null;
-        if (children == null) {
-            return;
-        }
-        for (FileStatus c : children) {
-            String name = c.getPath().getName();
-            if (name.startsWith(OUTPUT_PREFIX) && !live.contains(c.getPath().toString())) {
-                fs.delete(c.getPath(), false);
-                LOG.info("Deleted {}: the output of a compaction that did not commit", c.getPath());
-            }
+        for (Path p : StrayFiles.delete(dir, OUTPUT_PREFIX, live)) {
+            LOG.info("Deleted {}: the output of a compaction that did not commit", p);
         }
     }
 

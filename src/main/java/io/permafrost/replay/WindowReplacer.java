@@ -8,13 +8,12 @@ import io.permafrost.manifest.WindowState;
 import io.permafrost.model.Window;
 import io.permafrost.schema.ArchiveTable;
 import io.permafrost.schema.WindowBounds;
+import io.permafrost.storage.StrayFiles;
 import java.io.IOException;
 import java.time.Instant;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
-import org.apache.flink.core.fs.FileStatus;
-import org.apache.flink.core.fs.FileSystem;
 import org.apache.flink.core.fs.Path;
 import org.apache.iceberg.DataFile;
 import org.apache.iceberg.FileScanTask;
@@ -143,17 +142,8 @@ public final class WindowReplacer {
      */
     private void deleteOtherOutput(Window w, Set<String> committed) throws IOException {
         Path dir = new Path(archive.dataLocation() + "/" + w.path());
-        FileSystem fs = dir.getFileSystem();
-        FileStatus[] children = fs.exists(dir) ? fs.listStatus(dir) : null;
-        if (children == null) {
-            return;
-        }
-        for (FileStatus c : children) {
-            String path = c.getPath().toString();
-            if (c.getPath().getName().startsWith(OUTPUT_PREFIX) && !committed.contains(path)) {
-                fs.delete(c.getPath(), false);
-                LOG.info("Deleted {}: replay output the window no longer holds", path);
-            }
+        for (Path p : StrayFiles.delete(dir, OUTPUT_PREFIX, committed)) {
+            LOG.info("Deleted {}: replay output the window no longer holds", p);
         }
     }
 }

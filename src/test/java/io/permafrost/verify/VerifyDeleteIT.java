@@ -23,6 +23,7 @@ import java.sql.Statement;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import org.apache.flink.core.execution.JobClient;
@@ -60,6 +61,24 @@ class VerifyDeleteIT {
 
     private Path config() {
         return dir.resolve("permafrost.yaml");
+    }
+
+    /** {@code permafrost replay} of table events, windows in [from, to). */
+    private Cli replay(String from, String to, String... options) {
+        List<String> args =
+                new ArrayList<>(
+                        List.of(
+                                "replay",
+                                "-c",
+                                config().toString(),
+                                "--table",
+                                "events",
+                                "--from",
+                                from,
+                                "--to",
+                                to));
+        args.addAll(List.of(options));
+        return Cli.run(args.toArray(String[]::new));
     }
 
     private WindowManifest manifest(String window) throws Exception {
@@ -252,34 +271,13 @@ class VerifyDeleteIT {
                 .isEqualTo(1);
         assertThat(manifest(d18).state()).isEqualTo(WindowState.FAILED);
 
-        Cli dry =
-                Cli.run(
-                        "replay",
-                        "-c",
-                        config().toString(),
-                        "--table",
-                        "events",
-                        "--from",
-                        "2024-01-15",
-                        "--to",
-                        "2024-01-19",
-                        "--dry-run");
+        Cli dry = replay("2024-01-15", "2024-01-19", "--dry-run");
         assertThat(dry.code).as("%s", dry).isZero();
         assertThat(dry.out)
                 .contains(D15 + " ", "skipped: already deleted")
                 .contains(d18 + " ", "would replace with 10 rows")
                 .contains("window(s) would be replayed");
-        Cli replay =
-                Cli.run(
-                        "replay",
-                        "-c",
-                        config().toString(),
-                        "--table",
-                        "events",
-                        "--from",
-                        d18,
-                        "--to",
-                        "2024-01-19");
+        Cli replay = replay(d18, "2024-01-19");
         assertThat(replay.code).as("%s", replay).isZero();
         assertThat(replay.out).contains("replaced: 1 files, 10 rows");
         assertThat(manifest(d18).state()).isEqualTo(WindowState.COMMITTED);
@@ -290,19 +288,7 @@ class VerifyDeleteIT {
         assertThat(Cli.run("backfill", "-c", config().toString()).code).isZero();
         assertThat(Cli.run("verify", "-c", config().toString(), "--from", d18).out)
                 .contains("unchanged since verified");
-        assertThat(
-                        Cli.run(
-                                        "replay",
-                                        "-c",
-                                        config().toString(),
-                                        "--table",
-                                        "events",
-                                        "--from",
-                                        "nonsense",
-                                        "--to",
-                                        d18)
-                                .code)
-                .isEqualTo(2);
+        assertThat(replay("nonsense", d18).code).isEqualTo(2);
     }
 
     /**
@@ -317,17 +303,7 @@ class VerifyDeleteIT {
                 "INSERT INTO events SELECT g, timestamptz '2024-01-15 00:00:00+00'"
                         + " + (g - 100000) * interval '1 second', 'late ' || g, NULL"
                         + " FROM generate_series(100000, 129999) g");
-        Cli replay =
-                Cli.run(
-                        "replay",
-                        "-c",
-                        config().toString(),
-                        "--table",
-                        "events",
-                        "--from",
-                        D15,
-                        "--to",
-                        "2024-01-18");
+        Cli replay = replay(D15, "2024-01-18");
         assertThat(replay.code).as("%s", replay).isZero();
         assertThat(replay.out)
                 .containsPattern(D15 + " +replaced: \\d+ files, 30096 rows")
@@ -357,17 +333,7 @@ class VerifyDeleteIT {
         Cli again = Cli.run("verify", "-c", config().toString(), "--force");
         assertThat(again.code).as("%s", again).isZero();
         assertThat(manifest(D16).rows()).isEqualTo(96);
-        Cli replayD16 =
-                Cli.run(
-                        "replay",
-                        "-c",
-                        config().toString(),
-                        "--table",
-                        "events",
-                        "--from",
-                        D16,
-                        "--to",
-                        "2024-01-17");
+        Cli replayD16 = replay(D16, "2024-01-17");
         assertThat(replayD16.code).as("%s", replayD16).isZero();
         assertThat(leftover).doesNotExist();
         assertThat(written).as("the earlier replay's file, replaced").doesNotExist();
