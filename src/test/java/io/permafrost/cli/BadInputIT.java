@@ -362,6 +362,36 @@ class BadInputIT {
         }
     }
 
+    /** A unique index as the replica identity is enough for a table without a primary key. */
+    @Test
+    void replicaIdentityUsingIndexIsEnough() {
+        String db =
+                databaseWith(
+                        "CREATE TABLE events (id bigint NOT NULL, at timestamptz NOT NULL,"
+                                + " n integer NOT NULL)",
+                        "CREATE UNIQUE INDEX events_id ON events (id)",
+                        "ALTER TABLE events REPLICA IDENTITY USING INDEX events_id",
+                        "INSERT INTO events VALUES (1, '2024-01-15 10:00+00', 1)");
+        Result ok =
+                permafrost(
+                        "backfill",
+                        "-c",
+                        config(yaml(db, EVENTS_YAML + "    key: [id]\n")).toString());
+        assertThat(ok.code()).as("exit code; stderr: %s", ok.err()).isZero();
+        assertThat(ok.out()).contains("1 windows, 1 rows");
+        EmbeddedPostgres.execute(db, "DROP INDEX events_id");
+        String line =
+                fails(
+                        2,
+                        "backfill",
+                        "-c",
+                        config(yaml(db, EVENTS_YAML + "    key: [id]\n")).toString());
+        assertThat(line)
+                .contains(
+                        "table public.events has no replica identity (REPLICA IDENTITY USING"
+                                + " INDEX, but that index is gone)");
+    }
+
     @Test
     void replicaIdentityNothing() {
         String db = databaseWith(EVENTS, "ALTER TABLE events REPLICA IDENTITY NOTHING");
