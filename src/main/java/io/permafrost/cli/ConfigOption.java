@@ -14,7 +14,7 @@ final class ConfigOption {
             required = true,
             paramLabel = "FILE",
             description =
-                    "The YAML configuration (see README.md). ${VAR} and ${VAR:=default} are expanded from the environment.")
+                    "The YAML configuration (see README.md). $${VAR} and $${VAR:=default} are expanded from the environment.")
     Path file;
 
     /** The configuration, with Flink's file systems (plugins, storage.s3) set up for it. */

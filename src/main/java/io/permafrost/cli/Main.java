@@ -48,6 +48,9 @@ public final class Main implements Runnable {
         CommandLine cl = new CommandLine(new Main());
         cl.setExecutionExceptionHandler(new ErrorHandler());
         cl.setParameterExceptionHandler(ErrorHandler::onParameterError);
+        // the descriptions are written in lines of up to 100 characters; picocli's 80 would
+        // break each of them in two
+        cl.setUsageHelpWidth(100);
         return cl;
     }
 
