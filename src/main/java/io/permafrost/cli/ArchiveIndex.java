@@ -106,9 +106,8 @@ final class ArchiveIndex implements AutoCloseable {
     }
 
     /** {@code permafrost.kind} of a replay's overwrite snapshot. */
-    private static final String REPLAY = "replay";
-
     private final PermafrostConfig config;
+
     private final Catalog catalog;
     private final ManifestStore manifests;
 
@@ -189,7 +188,7 @@ final class ArchiveIndex implements AutoCloseable {
                                         - number(sum, SnapshotSummary.REMOVED_FILE_SIZE_PROP, 0);
                         continue;
                     }
-                    replayed = REPLAY.equals(sum.get(WindowCommitter.KIND));
+                    replayed = ReplacedFiles.REPLAY.equals(sum.get(WindowCommitter.KIND));
                     if (replayed) {
                         // a replay overwrites the window: only its own files remain
                         rows = 0;

@@ -171,7 +171,7 @@ public final class Reconciler {
         // every file any snapshot added. (Files a compaction replaced are left out by
         // WindowCommitter, which every append here goes through.)
         for (org.apache.iceberg.Snapshot s : table.snapshots()) {
-            if ("replay".equals(s.summary().get(WindowCommitter.KIND))) {
+            if (ReplacedFiles.REPLAY.equals(s.summary().get(WindowCommitter.KIND))) {
                 for (org.apache.iceberg.Snapshot older : table.snapshots()) {
                     older.addedDataFiles(table.io())
                             .forEach(f -> paths.add(normalized(f.location())));

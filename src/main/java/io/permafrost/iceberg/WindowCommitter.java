@@ -115,11 +115,12 @@ public final class WindowCommitter {
             long started = System.nanoTime();
             table.refresh();
             Map<Window, Set<String>> existing = filesOf(byStart.keySet());
-            Set<String> compacted = ReplacedFiles.compactedWindows(table);
+            Set<String> rewritten = ReplacedFiles.rewrittenWindows(table);
             for (Map.Entry<Window, Set<String>> e : existing.entrySet()) {
-                if (compacted.contains(e.getKey().path())) {
-                    // A compacted window: the files its compaction replaced count as added.
-                    e.getValue().addAll(ReplacedFiles.of(table, e.getKey().path()));
+                if (rewritten.contains(e.getKey().path())) {
+                    // A compacted or replayed window: the files those snapshots took out count
+                    // as added, so a restore that hands them over again appends nothing.
+                    e.getValue().addAll(ReplacedFiles.removedFrom(table, e.getKey().path()));
                 }
             }
             List<Planned> planned = new ArrayList<>();

@@ -1,6 +1,7 @@
 package io.permafrost.replay;
 
 import io.permafrost.iceberg.Reconciler;
+import io.permafrost.iceberg.ReplacedFiles;
 import io.permafrost.iceberg.WindowCommitter;
 import io.permafrost.manifest.ManifestStore;
 import io.permafrost.manifest.WindowManifest;
@@ -58,7 +59,7 @@ public final class WindowReplacer {
         long rows = files.stream().mapToLong(DataFile::recordCount).sum();
         overwrite
                 .set(WindowCommitter.WINDOW, w.path())
-                .set(WindowCommitter.KIND, "replay")
+                .set(WindowCommitter.KIND, ReplacedFiles.REPLAY)
                 .set(WindowCommitter.ROWS, Long.toString(rows))
                 .set(WindowCommitter.FILES, Integer.toString(files.size()));
         if (startSnapshotId >= 0) {

@@ -2,7 +2,9 @@ package io.permafrost.iceberg;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.permafrost.manifest.ManifestStore;
 import io.permafrost.model.Window;
+import io.permafrost.replay.WindowReplacer;
 import io.permafrost.schema.ArchiveTable;
 import io.permafrost.testing.DailyEvents;
 import java.nio.file.Path;
@@ -10,9 +12,13 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.apache.iceberg.DataFile;
+import org.apache.iceberg.DataFiles;
+import org.apache.iceberg.FileScanTask;
 import org.apache.iceberg.HasTableOperations;
 import org.apache.iceberg.Snapshot;
 import org.apache.iceberg.Table;
+import org.apache.iceberg.io.CloseableIterable;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -114,6 +120,38 @@ class WindowCommitterIT {
                 .extracting(WindowCommitter.Result::snapshotId)
                 .containsExactly(-1L, -1L);
         assertThat(rowsInTable()).isEqualTo(9);
+    }
+
+    /**
+     * A restore from a checkpoint taken before a window was replayed hands the window's old files
+     * over again: they left the table with the replay and must not come back.
+     */
+    @Test
+    void filesAReplayTookOutOfAWindowAreNotAppendedAgain() throws Exception {
+        DataFileRef first = file(0, 3);
+        committer.commitAll(Map.of(day(0), List.of(first)), 1);
+        table.refresh();
+        DataFile committed;
+        try (CloseableIterable<FileScanTask> tasks = table.newScan().planFiles()) {
+            committed = tasks.iterator().next().file();
+        }
+        DataFileRef rewritten = events.file(0, 0, 3);
+        DataFile replayed =
+                DataFiles.builder(table.spec())
+                        .copy(committed)
+                        .withPath(rewritten.path())
+                        .withFileSizeInBytes(rewritten.size())
+                        .build();
+        new WindowReplacer(archive, table, new ManifestStore(events.config.warehouse()))
+                .replace(day(0), List.of(replayed), table.currentSnapshot().snapshotId());
+        long afterReplay = table.currentSnapshot().snapshotId();
+
+        List<WindowCommitter.Result> again = committer.commitAll(Map.of(day(0), List.of(first)), 1);
+
+        assertThat(again).extracting(WindowCommitter.Result::snapshotId).containsExactly(-1L);
+        table.refresh();
+        assertThat(table.currentSnapshot().snapshotId()).isEqualTo(afterReplay);
+        assertThat(rowsInTable()).isEqualTo(3);
     }
 
     private Window day(int n) {
