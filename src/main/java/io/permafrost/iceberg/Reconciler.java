@@ -157,16 +157,7 @@ public final class Reconciler {
     }
 
     private Set<String> icebergFiles() {
-        Set<String> paths = new HashSet<>();
-        table.refresh();
-        if (table.currentSnapshot() == null) {
-            return paths;
-        }
-        try (CloseableIterable<FileScanTask> tasks = table.newScan().planFiles()) {
-            tasks.forEach(t -> paths.add(normalized(t.file().location())));
-        } catch (IOException e) {
-            throw new java.io.UncheckedIOException(e);
-        }
+        Set<String> paths = liveFiles(table);
         // Files a replay replaced are no longer in the table but must never come back: count
         // every file any snapshot added. (Files a compaction replaced are left out by
         // WindowCommitter, which every append here goes through.)
@@ -178,6 +169,21 @@ public final class Reconciler {
                 }
                 break;
             }
+        }
+        return paths;
+    }
+
+    /** The locations (Flink's normal form) of the files in the table's current snapshot. */
+    public static Set<String> liveFiles(Table table) {
+        Set<String> paths = new HashSet<>();
+        table.refresh();
+        if (table.currentSnapshot() == null) {
+            return paths;
+        }
+        try (CloseableIterable<FileScanTask> tasks = table.newScan().planFiles()) {
+            tasks.forEach(t -> paths.add(normalized(t.file().location())));
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
         }
         return paths;
     }

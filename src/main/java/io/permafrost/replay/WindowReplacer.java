@@ -17,10 +17,8 @@ import java.util.List;
 import java.util.Set;
 import org.apache.flink.core.fs.Path;
 import org.apache.iceberg.DataFile;
-import org.apache.iceberg.FileScanTask;
 import org.apache.iceberg.OverwriteFiles;
 import org.apache.iceberg.Table;
-import org.apache.iceberg.io.CloseableIterable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -121,13 +119,7 @@ public final class WindowReplacer {
      * appended. A file the table holds (a commit whose outcome was unknown did land) is kept.
      */
     public void discard(List<DataFile> files) throws IOException {
-        table.refresh();
-        Set<String> held = new HashSet<>();
-        if (table.currentSnapshot() != null) {
-            try (CloseableIterable<FileScanTask> tasks = table.newScan().planFiles()) {
-                tasks.forEach(t -> held.add(Reconciler.normalized(t.file().location())));
-            }
-        }
+        Set<String> held = Reconciler.liveFiles(table);
         for (DataFile f : files) {
             Path p = new Path(f.location());
             if (!held.contains(Reconciler.normalized(f.location()))) {
