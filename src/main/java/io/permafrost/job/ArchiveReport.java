@@ -82,14 +82,19 @@ public final class ArchiveReport {
         for (TableLine t : tables) {
             out.printf("%s -> %s%n", t.table(), t.location());
             out.printf(
-                    "  %d windows, %d rows, %d files, %d Iceberg snapshots%n",
-                    t.windows().size(), t.rows(), t.files(), t.snapshots());
+                    "  %s, %s, %s, %s%n",
+                    counted(t.windows().size(), "window"),
+                    counted(t.rows(), "row"),
+                    counted(t.files(), "file"),
+                    counted(t.snapshots(), "Iceberg snapshot"));
             for (WindowLine w : t.windows()) {
                 out.printf(
-                        "  %-40s %10d rows %4d files %s%n",
+                        "  %-40s %10d %-4s %4d %-5s %s%n",
                         w.window(),
                         w.rows(),
+                        w.rows() == 1 ? "row" : "rows",
                         w.files(),
+                        w.files() == 1 ? "file" : "files",
                         w.snapshots() > 1
                                 ? "("
                                         + (w.snapshots() - 1)
@@ -99,5 +104,10 @@ public final class ArchiveReport {
             }
         }
         out.flush();
+    }
+
+    /** {@code 1 row}, {@code 3 rows}. */
+    static String counted(long n, String noun) {
+        return n + " " + noun + (n == 1 ? "" : "s");
     }
 }

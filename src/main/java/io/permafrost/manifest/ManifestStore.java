@@ -6,18 +6,21 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.nio.file.Files;
+import java.nio.file.Paths;
+import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
 import org.apache.flink.core.fs.FileStatus;
 import org.apache.flink.core.fs.FileSystem;
+import org.apache.flink.core.fs.FileSystemKind;
 import org.apache.flink.core.fs.Path;
 
 /**
  * Window manifests under {@code <warehouse>/_manifests/<schema.table>/<window>.json}, on any Flink
- * file system (local or S3). A write goes to a temporary name first and is renamed into place, so a
- * reader never sees a half-written manifest.
+ * file system (local or S3). A write replaces a manifest whole ({@link #write}).
  */
 public final class ManifestStore {
 
@@ -47,23 +50,52 @@ public final class ManifestStore {
         }
     }
 
+    /**
+     * Replaces the window's manifest so that a reader, or a process killed at any moment, sees
+     * either the old manifest or the new one, never none and never half of one: on an object store
+     * the upload appears whole when it completes (S3 has no rename, and a copy-and-delete "rename"
+     * would first have to delete the old manifest); on a local file system a temporary file is
+     * renamed over the old one in one {@code rename(2)}.
+     */
     public void write(WindowManifest m) throws IOException {
         Path target = pathOf(m.table(), m.window());
         FileSystem fs = target.getFileSystem();
+        fs.mkdirs(target.getParent());
+        if (fs.getKind() == FileSystemKind.OBJECT_STORE) {
+            try (OutputStream out = fs.create(target, FileSystem.WriteMode.OVERWRITE)) {
+                JSON.writeValue(out, m);
+            }
+            return;
+        }
         Path tmp =
                 new Path(
                         target.getParent(),
                         "." + target.getName() + "." + UUID.randomUUID() + ".tmp");
-        fs.mkdirs(target.getParent());
         try (OutputStream out = fs.create(tmp, FileSystem.WriteMode.OVERWRITE)) {
             JSON.writeValue(out, m);
         }
+        if ("file".equals(fs.getUri().getScheme())) {
+            // Not fs.rename: Flink's local rename is Files.move(REPLACE_EXISTING), which deletes
+            // the
+            // target before it renames. ATOMIC_MOVE is one rename(2), which replaces it.
+            Files.move(localFile(tmp, fs), localFile(target, fs), StandardCopyOption.ATOMIC_MOVE);
+            return;
+        }
+        if (fs.rename(tmp, target)) {
+            return;
+        }
+        // A file system whose rename does not replace (Hadoop's contract for HDFS): the old
+        // manifest must go first, and a crash in between leaves none for this window.
         if (fs.exists(target) && !fs.delete(target, false)) {
             throw new IOException("cannot replace manifest " + target);
         }
         if (!fs.rename(tmp, target)) {
             throw new IOException("cannot move manifest into place: " + target);
         }
+    }
+
+    private static java.nio.file.Path localFile(Path p, FileSystem fs) {
+        return Paths.get(p.makeQualified(fs).toUri().getPath());
     }
 
     /** Every manifest of a table (all tables when {@code table} is null). */

@@ -237,6 +237,14 @@ class S3EndToEndIT {
         assertThat(list(io, "s3://" + BUCKET + "/archive/_manifests/"))
                 .hasSize((int) (closer / WINDOW))
                 .allMatch(p -> p.endsWith(".json"));
+
+        // verified again: each manifest is replaced in place (S3 has no rename), nothing beside it.
+        Cli again = Cli.run("verify", "-c", verifyConfig.toString(), "--force");
+        assertThat(again.code).as("%s", again).isZero();
+        assertThat(again.out).contains(closer / WINDOW + " window(s): 0 failed");
+        assertThat(list(io, "s3://" + BUCKET + "/archive/_manifests/"))
+                .hasSize((int) (closer / WINDOW))
+                .allMatch(p -> p.endsWith(".json"));
     }
 
     /** Windows with a first commit (kind {@code window}); amendments and compactions aside. */
