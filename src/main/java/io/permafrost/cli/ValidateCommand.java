@@ -5,6 +5,7 @@ import io.permafrost.config.ConfigLoader;
 import io.permafrost.config.PermafrostConfig;
 import io.permafrost.manifest.ManifestStore;
 import io.permafrost.manifest.WindowManifest;
+import io.permafrost.storage.Listing;
 import java.io.BufferedWriter;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -260,11 +261,7 @@ final class ValidateCommand implements Callable<Integer> {
     }
 
     private static void collect(FileSystem fs, Path dir, List<Path> out) throws IOException {
-        FileStatus[] children = fs.listStatus(dir);
-        if (children == null) {
-            return;
-        }
-        for (FileStatus c : children) {
+        for (FileStatus c : Listing.children(fs, dir)) {
             String name = c.getPath().getName();
             if (name.startsWith(".") || name.startsWith("_")) {
                 continue;

@@ -4,6 +4,7 @@ import io.permafrost.compact.WindowCompactor;
 import io.permafrost.model.Window;
 import io.permafrost.replay.WindowReplacer;
 import io.permafrost.schema.ArchiveTable;
+import io.permafrost.storage.Listing;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -143,11 +144,7 @@ public final class Reconciler {
 
     private static void listFiles(FileSystem fs, Path dir, List<FileStatus> out)
             throws IOException {
-        FileStatus[] children = fs.listStatus(dir);
-        if (children == null) {
-            return;
-        }
-        for (FileStatus c : children) {
+        for (FileStatus c : Listing.children(fs, dir)) {
             if (c.isDir()) {
                 listFiles(fs, c.getPath(), out);
             } else {
@@ -164,7 +161,8 @@ public final class Reconciler {
         for (org.apache.iceberg.Snapshot s : table.snapshots()) {
             if (ReplacedFiles.REPLAY.equals(s.summary().get(WindowCommitter.KIND))) {
                 for (org.apache.iceberg.Snapshot older : table.snapshots()) {
-                    older.addedDataFiles(table.io())
+                    WindowCommitter.changes(table, older)
+                            .addedDataFiles()
                             .forEach(f -> paths.add(normalized(f.location())));
                 }
                 break;

@@ -57,7 +57,7 @@ public final class ReplacedFiles {
         Set<String> paths = new HashSet<>();
         for (Snapshot s : table.snapshots()) {
             if (which.test(s) && window.equals(s.summary().get(WindowCommitter.WINDOW))) {
-                for (DataFile f : s.removedDataFiles(table.io())) {
+                for (DataFile f : WindowCommitter.changes(table, s).removedDataFiles()) {
                     paths.add(f.location());
                 }
             }

@@ -38,6 +38,7 @@ import org.apache.iceberg.Metrics;
 import org.apache.iceberg.MetricsConfig;
 import org.apache.iceberg.PartitionData;
 import org.apache.iceberg.Snapshot;
+import org.apache.iceberg.SnapshotChanges;
 import org.apache.iceberg.SnapshotSummary;
 import org.apache.iceberg.Table;
 import org.apache.iceberg.TableOperations;
@@ -370,7 +371,7 @@ public final class WindowCommitter {
                 if (s.snapshotId() == baseId) {
                     return true;
                 }
-                for (DataFile added : s.addedDataFiles(table.io())) {
+                for (DataFile added : changes(table, s).addedDataFiles()) {
                     if (paths.contains(added.location())) {
                         return false;
                     }
@@ -440,5 +441,14 @@ public final class WindowCommitter {
         }
         p.set(0, value);
         return p;
+    }
+
+    /**
+     * The files a snapshot added or removed, read with the table's partition specs (Iceberg's
+     * {@code Snapshot.addedDataFiles(io)} reads each manifest's spec from its metadata, deprecated
+     * and logged as a warning for every manifest).
+     */
+    static SnapshotChanges changes(Table table, Snapshot s) {
+        return SnapshotChanges.builderFor(table).snapshot(s).build();
     }
 }

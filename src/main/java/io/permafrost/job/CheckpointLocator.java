@@ -1,5 +1,6 @@
 package io.permafrost.job;
 
+import io.permafrost.storage.Listing;
 import java.io.IOException;
 import java.util.Optional;
 import org.apache.flink.core.fs.FileStatus;
@@ -23,15 +24,11 @@ public final class CheckpointLocator {
         }
         String best = null;
         long bestTime = Long.MIN_VALUE;
-        for (FileStatus job : fs.listStatus(root)) {
+        for (FileStatus job : Listing.children(fs, root)) {
             if (!job.isDir()) {
                 continue;
             }
-            FileStatus[] checkpoints = fs.listStatus(job.getPath());
-            if (checkpoints == null) {
-                continue;
-            }
-            for (FileStatus chk : checkpoints) {
+            for (FileStatus chk : Listing.children(fs, job.getPath())) {
                 if (!chk.isDir() || !chk.getPath().getName().startsWith("chk-")) {
                     continue;
                 }

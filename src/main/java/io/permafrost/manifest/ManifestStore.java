@@ -3,6 +3,7 @@ package io.permafrost.manifest;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import io.permafrost.storage.Listing;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -110,11 +111,7 @@ public final class ManifestStore {
     }
 
     private void collect(FileSystem fs, Path dir, List<WindowManifest> out) throws IOException {
-        FileStatus[] children = fs.listStatus(dir);
-        if (children == null) {
-            return;
-        }
-        for (FileStatus c : children) {
+        for (FileStatus c : Listing.children(fs, dir)) {
             String name = c.getPath().getName();
             if (c.isDir()) {
                 collect(fs, c.getPath(), out);

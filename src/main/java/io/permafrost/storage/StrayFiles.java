@@ -24,12 +24,8 @@ public final class StrayFiles {
      */
     public static List<Path> delete(Path dir, String prefix, Set<String> keep) throws IOException {
         FileSystem fs = dir.getFileSystem();
-        FileStatus[] children = fs.exists(dir) ? fs.listStatus(dir) : null;
         List<Path> deleted = new ArrayList<>();
-        if (children == null) {
-            return deleted;
-        }
-        for (FileStatus c : children) {
+        for (FileStatus c : Listing.children(fs, dir)) {
             if (c.getPath().getName().startsWith(prefix)
                     && !keep.contains(c.getPath().toString())) {
                 fs.delete(c.getPath(), false);
