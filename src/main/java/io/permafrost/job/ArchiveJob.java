@@ -116,7 +116,8 @@ public final class ArchiveJob {
             boolean bounded) {
         PermafrostConfig.Source s = plan.config().source();
         List<ArchiveTable> tables = g.tables();
-        if (bounded && copyReaderFits(s, tables)) {
+        // The plan found every table readable by COPY (and created no publication): no check again.
+        if (bounded && (plan.copyUnfit() == null || copyReaderFits(s, tables))) {
             return env.fromSource(
                             new CopySnapshotSource(s, tables),
                             WatermarkStrategy.noWatermarks(),

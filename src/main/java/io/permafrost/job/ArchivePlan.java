@@ -32,12 +32,16 @@ import org.apache.iceberg.catalog.Catalog;
  *
  * @param pgoutputUnfit for a continuous run whose {@code source.stream_reader} is {@code auto}: why
  *     the {@code pgoutput} reader cannot read these tables, or null when it can (or was not asked)
+ * @param copyUnfit why the job needs logical replication (a run, or a backfill with a table only
+ *     Flink CDC reads), or null for a backfill read wholly by binary COPY, for which no
+ *     publication, heartbeat table or replica identity is needed or created
  */
 public record ArchivePlan(
         PermafrostConfig config,
         CatalogSpec catalog,
         List<SourceGroup> groups,
-        String pgoutputUnfit) {
+        String pgoutputUnfit,
+        String copyUnfit) {
 
     /** Tables read by one CDC source through one replication slot. */
     public record SourceGroup(
@@ -78,9 +82,17 @@ public record ArchivePlan(
         CatalogSpec catalogSpec = CatalogSpec.of(config.catalog());
         try (Connection conn = SourceConnections.open(config.source())) {
             SourcePreflight preflight = new SourcePreflight(config);
-            List<SourceTable> described = preflight.check(conn);
+            List<SourceTable> described = preflight.describe(conn);
             for (SourceTable st : described) {
                 ArchiveTables.mapColumns(st); // refuse unmappable types before anything is created
+            }
+            // A backfill read wholly by binary COPY needs no replication: it reads one exported
+            // snapshot. Anything Flink CDC reads, and every run, needs the slot and publication.
+            String copyUnfit =
+                    continuous ? "a run streams the WAL" : copyUnfit(config, conn, described);
+            boolean replication = copyUnfit != null;
+            if (replication) {
+                preflight.checkReplication(conn, described);
             }
             // Group the tables by the chunk key their CDC source splits by: one slot per group.
             Map<String, List<Integer>> byChunkKey = new LinkedHashMap<>();
@@ -96,7 +108,11 @@ public record ArchivePlan(
                 heartbeats.add(
                         HeartbeatTable.forSlot(slotName(config, n++), key.isEmpty() ? null : key));
             }
-            preflight.checkPrivileges(conn, described, heartbeats);
+            if (replication) {
+                preflight.checkPrivileges(conn, described, heartbeats);
+            } else {
+                preflight.checkSelect(conn, described);
+            }
             String pgoutputUnfit = null;
             if (continuous && config.source().streamReader() != PermafrostConfig.StreamReader.CDC) {
                 pgoutputUnfit = pgoutputUnfit(conn, described);
@@ -135,8 +151,11 @@ public record ArchivePlan(
             if (catalog instanceof AutoCloseable c) {
                 c.close();
             }
-            preflight.ensureReplicationObjects(conn, described, heartbeats);
-            return new ArchivePlan(config, catalogSpec, List.copyOf(groups), pgoutputUnfit);
+            if (replication) {
+                preflight.ensureReplicationObjects(conn, described, heartbeats);
+            }
+            return new ArchivePlan(
+                    config, catalogSpec, List.copyOf(groups), pgoutputUnfit, copyUnfit);
         } catch (SQLException e) {
             throw new PreflightException(1, "checking the source failed: " + e.getMessage(), e);
         } catch (PreflightException e) {
@@ -148,6 +167,19 @@ public record ArchivePlan(
             }
             throw new PreflightException(1, "preparing the archive failed: " + e.getMessage(), e);
         }
+    }
+
+    /**
+     * Why a backfill cannot read these tables with binary COPY ({@code source.snapshot_reader}
+     * {@code cdc}, or a table only Flink CDC reads), or null when it reads them all so.
+     */
+    private static String copyUnfit(
+            PermafrostConfig config, Connection conn, List<SourceTable> described)
+            throws SQLException {
+        if (config.source().snapshotReader() != PermafrostConfig.SnapshotReader.COPY) {
+            return "source.snapshot_reader is cdc";
+        }
+        return pgoutputUnfit(conn, described);
     }
 
     /** Why the {@code pgoutput} reader cannot read these tables, or null when it can. */
@@ -170,7 +202,8 @@ public record ArchivePlan(
 
     /** This plan with {@code source.stream_reader} resolved to {@code reader}. */
     ArchivePlan withStreamReader(PermafrostConfig.StreamReader reader) {
-        return new ArchivePlan(config.withStreamReader(reader), catalog, groups, pgoutputUnfit);
+        return new ArchivePlan(
+                config.withStreamReader(reader), catalog, groups, pgoutputUnfit, copyUnfit);
     }
 
     /**

@@ -38,6 +38,28 @@ public final class SourcePreflight {
 
     /** Runs every read-only check and returns the described tables in config order. */
     public List<SourceTable> check(Connection conn) throws SQLException {
+        List<SourceTable> described = describe(conn);
+        checkReplication(conn, described);
+        return described;
+    }
+
+    /**
+     * Describes the configured tables and checks what every job needs of them (they exist, their
+     * window column and key), in config order.
+     */
+    public List<SourceTable> describe(Connection conn) throws SQLException {
+        List<SourceTable> described = new ArrayList<>();
+        for (int i = 0; i < config.tables().size(); i++) {
+            described.add(checkTable(conn, config.tables().get(i), "tables[" + i + "]"));
+        }
+        return described;
+    }
+
+    /**
+     * Checks what reading the tables' changes through logical replication needs: {@code wal_level =
+     * logical}, and a replica identity on every relation that holds their rows.
+     */
+    public void checkReplication(Connection conn, List<SourceTable> described) throws SQLException {
         String walLevel = single(conn, "SHOW wal_level");
         if (!"logical".equals(walLevel)) {
             throw new PreflightException(
@@ -48,11 +70,11 @@ public final class SourcePreflight {
                             + config.source()
                             + ". Fix: run ALTER SYSTEM SET wal_level = logical; then restart PostgreSQL");
         }
-        List<SourceTable> described = new ArrayList<>();
-        for (int i = 0; i < config.tables().size(); i++) {
-            described.add(checkTable(conn, config.tables().get(i), "tables[" + i + "]"));
+        for (SourceTable st : described) {
+            for (PgCatalog.ReplicaIdentity r : st.identities()) {
+                checkReplicaIdentity(st, r);
+            }
         }
-        return described;
     }
 
     /**
@@ -63,6 +85,12 @@ public final class SourcePreflight {
     public void checkPrivileges(
             Connection conn, List<SourceTable> tables, List<HeartbeatTable> heartbeats)
             throws SQLException {
+        checkReplicationRole(conn);
+        checkSelect(conn, tables);
+        checkReplicationObjects(conn, tables, heartbeats);
+    }
+
+    private void checkReplicationRole(Connection conn) throws SQLException {
         String user = '"' + config.source().user() + '"';
         if (!bool(
                 conn,
@@ -76,6 +104,11 @@ public final class SourcePreflight {
                             + user
                             + " REPLICATION");
         }
+    }
+
+    /** Checks, read-only, that the user may read the tables. */
+    public void checkSelect(Connection conn, List<SourceTable> tables) throws SQLException {
+        String user = '"' + config.source().user() + '"';
         for (SourceTable t : tables) {
             if (!bool(
                     conn,
@@ -93,6 +126,12 @@ public final class SourcePreflight {
                                 + user);
             }
         }
+    }
+
+    private void checkReplicationObjects(
+            Connection conn, List<SourceTable> tables, List<HeartbeatTable> heartbeats)
+            throws SQLException {
+        String user = '"' + config.source().user() + '"';
         List<TableId> existingHeartbeats = new ArrayList<>();
         for (HeartbeatTable heartbeat : heartbeats) {
             TableId hbId = heartbeat.id();
@@ -375,9 +414,6 @@ public final class SourcePreflight {
                             + " has no column '"
                             + t.chunkKey()
                             + "'");
-        }
-        for (PgCatalog.ReplicaIdentity r : st.identities()) {
-            checkReplicaIdentity(st, r);
         }
         return st;
     }

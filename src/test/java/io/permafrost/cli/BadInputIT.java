@@ -282,9 +282,8 @@ class BadInputIT {
                 databaseWith(
                         "CREATE TABLE events (id bigint PRIMARY KEY, at timestamptz NOT NULL,"
                                 + " n integer NOT NULL, note text)");
-        Path config = config(yaml(db));
         for (String command : List.of("backfill", "run")) {
-            String line = fails(2, command, "-c", config.toString());
+            String line = fails(2, command, "-c", replicating(command, yaml(db)).toString());
             assertThat(line)
                     .contains(
                             "public.events",
@@ -327,10 +326,10 @@ class BadInputIT {
                                 + " n integer NOT NULL)",
                         "INSERT INTO events VALUES (1, '2024-01-15 10:00+00', 1),"
                                 + " (2, '2024-01-16 10:00+00', 2)");
-        Path config = config(yaml(db, EVENTS_YAML + "    key: [id]\n"));
+        String yaml = yaml(db, EVENTS_YAML + "    key: [id]\n");
         String line = null;
         for (String command : List.of("backfill", "run")) {
-            line = fails(2, command, "-c", config.toString());
+            line = fails(2, command, "-c", replicating(command, yaml).toString());
             assertThat(line)
                     .contains(
                             "table public.events has no replica identity (REPLICA IDENTITY DEFAULT"
@@ -342,7 +341,7 @@ class BadInputIT {
         assertNothingWritten(db);
         EmbeddedPostgres.execute(db, line.substring(line.indexOf("Fix: ") + "Fix: ".length()));
 
-        Result ok = permafrost("backfill", "-c", config.toString());
+        Result ok = permafrost("backfill", "-c", replicating("backfill", yaml).toString());
         assertThat(ok.code()).as("exit code after the fix; stderr: %s", ok.err()).isZero();
         assertThat(ok.out()).contains("2 windows, 2 rows");
         try (Connection c = EmbeddedPostgres.connect(db)) {
@@ -372,20 +371,12 @@ class BadInputIT {
                         "CREATE UNIQUE INDEX events_id ON events (id)",
                         "ALTER TABLE events REPLICA IDENTITY USING INDEX events_id",
                         "INSERT INTO events VALUES (1, '2024-01-15 10:00+00', 1)");
-        Result ok =
-                permafrost(
-                        "backfill",
-                        "-c",
-                        config(yaml(db, EVENTS_YAML + "    key: [id]\n")).toString());
+        String yaml = yaml(db, EVENTS_YAML + "    key: [id]\n");
+        Result ok = permafrost("backfill", "-c", replicating("backfill", yaml).toString());
         assertThat(ok.code()).as("exit code; stderr: %s", ok.err()).isZero();
-        assertThat(ok.out()).contains("1 windows, 1 rows");
+        assertThat(ok.out()).contains("1 window, 1 row, 1 file, 1 Iceberg snapshot");
         EmbeddedPostgres.execute(db, "DROP INDEX events_id");
-        String line =
-                fails(
-                        2,
-                        "backfill",
-                        "-c",
-                        config(yaml(db, EVENTS_YAML + "    key: [id]\n")).toString());
+        String line = fails(2, "run", "-c", config(yaml).toString());
         assertThat(line)
                 .contains(
                         "table public.events has no replica identity (REPLICA IDENTITY USING"
@@ -418,10 +409,9 @@ class BadInputIT {
                         "ALTER TABLE events REPLICA IDENTITY FULL",
                         "INSERT INTO events VALUES (1, '2024-01-15 10:00+00', 1, 'a'),"
                                 + " (2, '2024-01-16 10:00+00', 2, 'b')");
-        Path config = config(yaml(db));
         String line = null;
         for (String command : List.of("backfill", "run")) {
-            line = fails(2, command, "-c", config.toString());
+            line = fails(2, command, "-c", replicating(command, yaml(db)).toString());
             assertThat(line)
                     .contains(
                             "table public.events has columns whose values PostgreSQL may store out"
@@ -433,7 +423,7 @@ class BadInputIT {
         assertNothingWritten(db);
         EmbeddedPostgres.execute(db, line.substring(line.indexOf("Fix: ") + "Fix: ".length()));
 
-        Result ok = permafrost("backfill", "-c", config.toString());
+        Result ok = permafrost("backfill", "-c", replicating("backfill", yaml(db)).toString());
         assertThat(ok.code()).as("exit code after the fix; stderr: %s", ok.err()).isZero();
         assertThat(ok.out()).contains("2 windows, 2 rows");
     }
@@ -493,7 +483,9 @@ class BadInputIT {
         String user = db + "_user";
         String quoted = '"' + user + '"';
         EmbeddedPostgres.execute(db, "CREATE ROLE " + user + " LOGIN");
-        Path config = config(yaml(EmbeddedPostgres.port(), db, user, "unused", EVENTS_YAML));
+        Path config =
+                replicating(
+                        "backfill", yaml(EmbeddedPostgres.port(), db, user, "unused", EVENTS_YAML));
         List<List<String>> steps =
                 List.of(
                         List.of(
@@ -536,9 +528,9 @@ class BadInputIT {
     @Test
     void walLevelNotLogical() throws Exception {
         String db = replicaDatabaseWith(EVENTS);
-        Path config = config(yaml(replica.getPort(), db, "postgres", "postgres", EVENTS_YAML));
+        String yaml = yaml(replica.getPort(), db, "postgres", "postgres", EVENTS_YAML);
         for (String command : List.of("backfill", "run")) {
-            String line = fails(1, command, "-c", config.toString());
+            String line = fails(1, command, "-c", replicating(command, yaml).toString());
             assertThat(line)
                     .contains(
                             "wal_level must be 'logical'",
@@ -548,6 +540,48 @@ class BadInputIT {
         }
         try (Connection c = connectReplica(db, "postgres", "postgres")) {
             assertNothingWritten(c);
+        }
+    }
+
+    /**
+     * A backfill read by binary COPY reads one exported snapshot: it needs SELECT and nothing of
+     * logical replication, so it archives history from a server with {@code wal_level = replica},
+     * as a user without REPLICATION, a table whose TOASTable columns lack REPLICA IDENTITY FULL,
+     * and publishes, creates and changes nothing in the database.
+     */
+    @Test
+    void backfillByCopyNeedsOnlySelect() throws Exception {
+        String db =
+                replicaDatabaseWith(
+                        "CREATE TABLE events (id bigint PRIMARY KEY, at timestamptz NOT NULL,"
+                                + " n integer NOT NULL, note text)",
+                        "INSERT INTO events VALUES (1, '2024-01-15 10:00+00', 1, 'a'),"
+                                + " (2, '2024-01-16 10:00+00', 2, repeat('b', 100000))",
+                        "DROP ROLE IF EXISTS reader",
+                        "CREATE ROLE reader LOGIN",
+                        "GRANT SELECT ON events TO reader");
+        Path config = config(yaml(replica.getPort(), db, "reader", "unused", EVENTS_YAML));
+
+        Result ok = permafrost("backfill", "-c", config.toString());
+
+        assertThat(ok.code()).as("exit code; stderr: %s", ok.err()).isZero();
+        assertThat(ok.out()).contains("2 windows, 2 rows");
+        try (Connection c = connectReplica(db, "postgres", "postgres")) {
+            assertThat(strings(c, "SELECT pubname FROM pg_publication"))
+                    .as("publications")
+                    .isEmpty();
+            assertThat(strings(c, "SELECT slot_name FROM pg_replication_slots"))
+                    .as("slots")
+                    .isEmpty();
+            assertThat(strings(c, "SELECT relname FROM pg_class WHERE relname LIKE 'permafrost%'"))
+                    .as("heartbeat tables")
+                    .isEmpty();
+            assertThat(
+                            strings(
+                                    c,
+                                    "SELECT relreplident::text FROM pg_class WHERE relname = 'events'"))
+                    .as("replica identity")
+                    .containsExactly("d");
         }
     }
 
@@ -701,6 +735,17 @@ class BadInputIT {
             throw new UncheckedIOException(e);
         }
         return file;
+    }
+
+    /**
+     * The config file for a command that reads through logical replication: {@code run} as it is,
+     * {@code backfill} with {@code snapshot_reader: cdc} (a backfill by binary COPY needs none).
+     */
+    Path replicating(String command, String yaml) {
+        return config(
+                command.equals("backfill")
+                        ? yaml.replace("tables:\n", "  snapshot_reader: cdc\ntables:\n")
+                        : yaml);
     }
 
     static String databaseWith(String... sql) {
