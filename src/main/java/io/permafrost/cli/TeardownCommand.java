@@ -21,9 +21,10 @@ import picocli.CommandLine.Spec;
         name = "teardown",
         mixinStandardHelpOptions = true,
         description = {
-            "Drops the replication slot(s) and the publication of this configuration, so PostgreSQL",
-            "stops retaining WAL for Permafrost. The archive is not touched. Refuses while a slot is",
-            "in use by a running job. A later 'run' starts with a new snapshot."
+            "Drops the replication slot(s), their heartbeat tables and the publication of this",
+            "configuration, so PostgreSQL stops retaining WAL for Permafrost. The archive is not",
+            "touched. Refuses while a slot is in use by a running job. A later 'run' starts with a",
+            "new snapshot."
         })
 final class TeardownCommand implements java.util.concurrent.Callable<Integer> {
 
@@ -81,6 +82,19 @@ final class TeardownCommand implements java.util.concurrent.Callable<Integer> {
                     }
                 }
             }
+            List<String> orphans = heartbeatTablesWithoutSlot(conn, slot, slots);
+            for (String table : orphans) {
+                out.println(
+                        (dryRun ? "would drop" : "dropping")
+                                + " heartbeat table public."
+                                + table
+                                + " (it has no replication slot)");
+                if (!dryRun) {
+                    try (Statement st = conn.createStatement()) {
+                        st.execute("DROP TABLE IF EXISTS public.\"" + table + "\"");
+                    }
+                }
+            }
             boolean pubExists;
             try (PreparedStatement st =
                     conn.prepareStatement("SELECT 1 FROM pg_publication WHERE pubname = ?")) {
@@ -100,7 +114,7 @@ final class TeardownCommand implements java.util.concurrent.Callable<Integer> {
                     }
                 }
             }
-            if (slots.isEmpty() && !pubExists) {
+            if (slots.isEmpty() && orphans.isEmpty() && !pubExists) {
                 out.println(
                         "nothing to drop: no slot "
                                 + slot
@@ -110,5 +124,31 @@ final class TeardownCommand implements java.util.concurrent.Callable<Integer> {
         }
         out.flush();
         return ExitCodes.OK;
+    }
+
+    /**
+     * Heartbeat tables of this config's slots ({@code slot}, {@code slot_2}, ...) whose slot does
+     * not exist: an earlier version's backfill created them although it read without a slot.
+     */
+    private static List<String> heartbeatTablesWithoutSlot(
+            Connection conn, String slot, List<String> slots) throws java.sql.SQLException {
+        List<String> withSlot = new ArrayList<>();
+        slots.forEach(s -> withSlot.add(HeartbeatTable.forSlot(s, null).id().table()));
+        List<String> out = new ArrayList<>();
+        try (PreparedStatement st =
+                conn.prepareStatement(
+                        "SELECT tablename FROM pg_tables WHERE schemaname = 'public'"
+                                + " AND (tablename = ? OR tablename ~ ?) ORDER BY tablename")) {
+            st.setString(1, HeartbeatTable.forSlot(slot, null).id().table());
+            st.setString(2, "^" + HeartbeatTable.PREFIX + slot + "_[0-9]+$");
+            try (ResultSet rs = st.executeQuery()) {
+                while (rs.next()) {
+                    if (!withSlot.contains(rs.getString(1))) {
+                        out.add(rs.getString(1));
+                    }
+                }
+            }
+        }
+        return out;
     }
 }

@@ -20,7 +20,7 @@ import java.util.HexFormat;
  */
 public record HeartbeatTable(TableId id, String keyColumn) implements Serializable {
 
-    private static final String PREFIX = "permafrost_hb_";
+    public static final String PREFIX = "permafrost_hb_";
 
     public static HeartbeatTable forSlot(String slot, String chunkKey) {
         String name = PREFIX + slot;

@@ -77,6 +77,19 @@ class DemoAndTeardownIT {
 
         assertThat(cl.execute("teardown", "-c", config.toString())).isZero();
         assertThat(objects(db)).isEqualTo("slots=0 publications=0 heartbeat_tables=0");
+
+        // What a backfill of an earlier version left: a heartbeat table without a slot.
+        EmbeddedPostgres.execute(db, "CREATE TABLE permafrost_hb_" + db + " (slot text)");
+        assertThat(cl.execute("teardown", "-c", config.toString(), "--dry-run")).isZero();
+        assertThat(objects(db)).isEqualTo("slots=0 publications=0 heartbeat_tables=1");
+        assertThat(cl.execute("teardown", "-c", config.toString())).isZero();
+        assertThat(out.toString())
+                .contains(
+                        "would drop heartbeat table public.permafrost_hb_"
+                                + db
+                                + " (it has no replication slot)",
+                        "dropping heartbeat table public.permafrost_hb_" + db);
+        assertThat(objects(db)).isEqualTo("slots=0 publications=0 heartbeat_tables=0");
     }
 
     private static String objects(String db) throws Exception {
