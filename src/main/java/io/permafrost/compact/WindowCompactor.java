@@ -3,6 +3,7 @@ package io.permafrost.compact;
 import io.permafrost.config.PermafrostConfig;
 import io.permafrost.iceberg.Reconciler;
 import io.permafrost.iceberg.ReplacedFiles;
+import io.permafrost.iceberg.TableCommitLock;
 import io.permafrost.iceberg.WindowCommitter;
 import io.permafrost.manifest.ManifestStore;
 import io.permafrost.manifest.WindowManifest;
@@ -22,6 +23,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.locks.ReentrantLock;
 import org.apache.flink.core.fs.Path;
 import org.apache.flink.table.data.RowData;
 import org.apache.iceberg.DataFile;
@@ -182,8 +184,14 @@ public final class WindowCompactor {
                     .set(WindowCommitter.KIND, ReplacedFiles.COMPACTION)
                     .set(WindowCommitter.ROWS, Long.toString(rowsOut))
                     .set(WindowCommitter.FILES, Integer.toString(written.size()))
-                    .set(REPLACED, Integer.toString(replaced.size()))
-                    .commit();
+                    .set(REPLACED, Integer.toString(replaced.size()));
+            ReentrantLock lock = TableCommitLock.of(archive.id());
+            lock.lock();
+            try {
+                rewrite.commit();
+            } finally {
+                lock.unlock();
+            }
         } catch (CommitStateUnknownException e) {
             throw e; // the commit may have succeeded: keep the output, the next attempt knows
         } catch (IOException | RuntimeException e) {

@@ -25,6 +25,8 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.locks.ReentrantLock;
 import org.apache.iceberg.AppendFiles;
 import org.apache.iceberg.DataFile;
 import org.apache.iceberg.DataFiles;
@@ -43,6 +45,7 @@ import org.apache.iceberg.SnapshotSummary;
 import org.apache.iceberg.Table;
 import org.apache.iceberg.TableOperations;
 import org.apache.iceberg.Transaction;
+import org.apache.iceberg.exceptions.CommitFailedException;
 import org.apache.iceberg.exceptions.ValidationException;
 import org.apache.iceberg.expressions.Expression;
 import org.apache.iceberg.expressions.Expressions;
@@ -170,9 +173,16 @@ public final class WindowCommitter {
                     return results;
                 }
                 staged = System.nanoTime();
-                tx.commitTransaction();
-            } catch (ValidationException e) {
-                // The manifests written for this attempt are not in the table: remove them.
+                ReentrantLock lock = TableCommitLock.of(archive.id());
+                lock.lock();
+                try {
+                    tx.commitTransaction();
+                } finally {
+                    lock.unlock();
+                }
+            } catch (ValidationException | CommitFailedException e) {
+                // Not committed (another writer's files, or its commits won every metadata swap
+                // Iceberg retried): the manifests written for this attempt are not in the table.
                 manifests.values().forEach(m -> table.io().deleteFile(m.file().path()));
                 if (attempt >= MAX_ATTEMPTS) {
                     throw e;
@@ -182,6 +192,7 @@ public final class WindowCommitter {
                         planned.size(),
                         archive.id(),
                         e.getMessage());
+                pause(attempt);
                 continue;
             }
             long done = System.nanoTime();
@@ -209,6 +220,16 @@ public final class WindowCommitter {
                     (staged - read) / 1_000_000,
                     (done - staged) / 1_000_000);
             return results;
+        }
+    }
+
+    /** A little longer after each lost attempt, so that competing writers spread out. */
+    private static void pause(int attempt) {
+        try {
+            Thread.sleep(ThreadLocalRandom.current().nextLong(50, 100) * attempt);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted between commit attempts", e);
         }
     }
 

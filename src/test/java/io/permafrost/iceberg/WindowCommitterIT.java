@@ -12,12 +12,17 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.locks.LockSupport;
+import java.util.concurrent.locks.ReentrantLock;
 import org.apache.iceberg.DataFile;
 import org.apache.iceberg.DataFiles;
 import org.apache.iceberg.FileScanTask;
 import org.apache.iceberg.HasTableOperations;
 import org.apache.iceberg.Snapshot;
 import org.apache.iceberg.Table;
+import org.apache.iceberg.TableProperties;
 import org.apache.iceberg.io.CloseableIterable;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -152,6 +157,55 @@ class WindowCommitterIT {
         table.refresh();
         assertThat(table.currentSnapshot().snapshotId()).isEqualTo(afterReplay);
         assertThat(rowsInTable()).isEqualTo(3);
+    }
+
+    /**
+     * The compaction thread commits to the same table as the committer (here: a writer that keeps
+     * committing under the same lock). Without the lock the committer's metadata swap lost to it
+     * until Iceberg's retries ran out and the job failed over (seen on S3); here Iceberg does not
+     * retry at all, so one lost swap would fail the test.
+     */
+    @Test
+    void windowCommitsGoThroughWhileAnotherWriterInThisJvmKeepsCommitting() throws Exception {
+        // No retries by Iceberg: a commit that loses its metadata swap even once fails.
+        table.updateProperties().set(TableProperties.COMMIT_NUM_RETRIES, "0").commit();
+        Table other = events.loadTable();
+        AtomicBoolean committing = new AtomicBoolean(true);
+        CompletableFuture<Integer> writer =
+                CompletableFuture.supplyAsync(
+                        () -> {
+                            int commits = 0;
+                            ReentrantLock lock = TableCommitLock.of(archive.id());
+                            while (committing.get()) {
+                                lock.lock();
+                                try {
+                                    other.updateProperties()
+                                            .set("test.commit", Integer.toString(commits++))
+                                            .commit();
+                                } finally {
+                                    lock.unlock();
+                                }
+                                LockSupport.parkNanos(100_000);
+                            }
+                            return commits;
+                        });
+        List<DataFileRef> committed = new ArrayList<>();
+        try {
+            for (int day = 0; day < 12; day++) {
+                DataFileRef f = file(day, 2);
+                committed.add(f);
+                assertThat(committer.commitAll(Map.of(day(day), List.of(f)), day + 1))
+                        .extracting(WindowCommitter.Result::kind)
+                        .containsExactly("window");
+            }
+        } finally {
+            committing.set(false);
+        }
+        assertThat(writer.get())
+                .as("the other writer's commits, none of which failed")
+                .isPositive();
+        assertThat(rowsInTable()).isEqualTo(24);
+        assertThat(committed).hasSize(12);
     }
 
     private Window day(int n) {
