@@ -23,7 +23,6 @@ import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
-import java.util.concurrent.locks.ReentrantLock;
 import org.apache.flink.core.fs.Path;
 import org.apache.flink.table.data.RowData;
 import org.apache.iceberg.DataFile;
@@ -185,13 +184,7 @@ public final class WindowCompactor {
                     .set(WindowCommitter.ROWS, Long.toString(rowsOut))
                     .set(WindowCommitter.FILES, Integer.toString(written.size()))
                     .set(REPLACED, Integer.toString(replaced.size()));
-            ReentrantLock lock = TableCommitLock.of(archive.id());
-            lock.lock();
-            try {
-                rewrite.commit();
-            } finally {
-                lock.unlock();
-            }
+            TableCommitLock.commit(archive.id(), rewrite::commit);
         } catch (CommitStateUnknownException e) {
             throw e; // the commit may have succeeded: keep the output, the next attempt knows
         } catch (IOException | RuntimeException e) {

@@ -22,4 +22,15 @@ public final class TableCommitLock {
         return LOCKS.computeIfAbsent(
                 table, t -> new ReentrantLock(true)); // fair: no writer starves
     }
+
+    /** Runs {@code commit} (an Iceberg commit to {@code table}) holding the table's lock. */
+    public static void commit(TableId table, Runnable commit) {
+        ReentrantLock lock = of(table);
+        lock.lock();
+        try {
+            commit.run();
+        } finally {
+            lock.unlock();
+        }
+    }
 }

@@ -26,7 +26,6 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.ThreadLocalRandom;
-import java.util.concurrent.locks.ReentrantLock;
 import org.apache.iceberg.AppendFiles;
 import org.apache.iceberg.DataFile;
 import org.apache.iceberg.DataFiles;
@@ -173,13 +172,7 @@ public final class WindowCommitter {
                     return results;
                 }
                 staged = System.nanoTime();
-                ReentrantLock lock = TableCommitLock.of(archive.id());
-                lock.lock();
-                try {
-                    tx.commitTransaction();
-                } finally {
-                    lock.unlock();
-                }
+                TableCommitLock.commit(archive.id(), tx::commitTransaction);
             } catch (ValidationException | CommitFailedException e) {
                 // Not committed (another writer's files, or its commits won every metadata swap
                 // Iceberg retried): the manifests written for this attempt are not in the table.
