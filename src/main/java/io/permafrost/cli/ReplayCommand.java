@@ -103,6 +103,19 @@ final class ReplayCommand implements Callable<Integer> {
         WindowFilter filter = new WindowFilter(null, from, to);
         long fromValue = WindowFilter.bound(at, from);
         long toValue = WindowFilter.bound(at, to);
+        if (toValue <= fromValue) {
+            throw new ConfigException(
+                    "--to",
+                    "'"
+                            + to
+                            + "' is not after --from '"
+                            + from
+                            + "': replay takes the windows that start from --from and before --to",
+                    "for one window give the next one as --to, e.g. --from "
+                            + at.window().windowOf(fromValue).path()
+                            + " --to "
+                            + at.window().windowOf(at.window().windowOf(fromValue).end()).path());
+        }
         ManifestStore store = new ManifestStore(cfg.warehouse());
         PrintWriter out = spec.commandLine().getOut();
         List<ReplayTask> tasks = new ArrayList<>();

@@ -201,6 +201,24 @@ class OperatorCommandsIT {
                         hours + "h");
         ok(delete);
         assertThat(delete.out).contains("1 window(s) deleted: 96 rows");
+        // --to is exclusive: the same window twice is an empty range, refused with the fix
+        Cli empty =
+                Cli.run(
+                        "replay",
+                        "-c",
+                        config.toString(),
+                        "--table",
+                        "events",
+                        "--from",
+                        D19,
+                        "--to",
+                        D19);
+        assertThat(empty.code).as("%s", empty).isEqualTo(2);
+        assertThat(empty.err)
+                .contains(
+                        "--to",
+                        "is not after --from",
+                        "--from " + D19 + " --to year=2024/month=01/day=20");
         // day=19 re-exported from PostgreSQL: one Iceberg overwrite replaces its files
         ok(
                 Cli.run(
