@@ -76,9 +76,8 @@ public final class ManifestStore {
             JSON.writeValue(out, m);
         }
         if ("file".equals(fs.getUri().getScheme())) {
-            // Not fs.rename: Flink's local rename is Files.move(REPLACE_EXISTING), which deletes
-            // the
-            // target before it renames. ATOMIC_MOVE is one rename(2), which replaces it.
+            // Not fs.rename: Flink's local rename (Files.move, REPLACE_EXISTING) deletes the
+            // target first. ATOMIC_MOVE is one rename(2), which replaces it.
             Files.move(localFile(tmp, fs), localFile(target, fs), StandardCopyOption.ATOMIC_MOVE);
             return;
         }
