@@ -225,14 +225,14 @@ final class FetchCommand implements Callable<Integer> {
         int op = position(schema, ArchiveTable.OP);
         int lsn = position(schema, ArchiveTable.LSN);
         if (keyFields != null) {
-            // first pass: the newest LSN of every key that was updated (as verify reads a window)
+            // first pass: the newest LSN of every key with a later version (as verify reads it)
             read(
                     iceberg,
                     t,
                     snapshot,
                     w,
                     r -> {
-                        if ("u".equals(r.get(op))) {
+                        if (ArchiveTable.mayReplace(r.get(op), r.get(lsn))) {
                             newest.merge(key(hasher, r, keyFields), (Long) r.get(lsn), Math::max);
                         }
                     });

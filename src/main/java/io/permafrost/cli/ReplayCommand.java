@@ -15,6 +15,7 @@ import io.permafrost.replay.ReplayTask;
 import io.permafrost.replay.WindowReplacer;
 import io.permafrost.schema.ArchiveTable;
 import io.permafrost.schema.WindowBounds;
+import io.permafrost.source.PgSnapshot;
 import io.permafrost.source.SourceConnections;
 import io.permafrost.verify.WindowFilter;
 import java.io.PrintWriter;
@@ -120,7 +121,10 @@ final class ReplayCommand implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         List<ReplayTask> tasks = new ArrayList<>();
         List<Window> windows = new ArrayList<>();
+        PgSnapshot before;
         try (Connection conn = SourceConnections.open(cfg.source())) {
+            // Taken before the export reads: it sees no row the replay does not write.
+            before = PgSnapshot.current(conn);
             long closedUpTo = closedUpTo(conn, at);
             Window w = at.window().windowOf(fromValue);
             for (int n = 0; w.start() < toValue; n++, w = at.window().windowOf(w.end())) {
@@ -173,7 +177,7 @@ final class ReplayCommand implements Callable<Integer> {
         for (int i = 0; i < windows.size(); i++) {
             List<DataFile> files = written.get(windows.get(i).path());
             try {
-                replacer.replace(windows.get(i), files, start);
+                replacer.replace(windows.get(i), files, start, before);
             } catch (Exception e) {
                 List<DataFile> uncommitted = new ArrayList<>();
                 windows.subList(i, windows.size())

@@ -4,6 +4,7 @@ import io.permafrost.compact.WindowCompactor;
 import io.permafrost.model.Window;
 import io.permafrost.replay.WindowReplacer;
 import io.permafrost.schema.ArchiveTable;
+import io.permafrost.source.PgSnapshot;
 import io.permafrost.storage.Listing;
 import java.io.IOException;
 import java.util.ArrayList;
@@ -13,6 +14,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.function.Predicate;
+import javax.annotation.Nullable;
 import org.apache.flink.core.fs.FileStatus;
 import org.apache.flink.core.fs.FileSystem;
 import org.apache.flink.core.fs.Path;
@@ -34,6 +36,9 @@ import org.slf4j.LoggerFactory;
 public final class Reconciler {
 
     private static final Logger LOG = LoggerFactory.getLogger(Reconciler.class);
+
+    /** The job id of the commits a job's start makes ({@link WindowCommitter#JOB_ID}). */
+    public static final String AT_START = "reconcile";
 
     private final Table table;
     private final ArchiveTable archive;
@@ -59,14 +64,17 @@ public final class Reconciler {
     /**
      * Appends, one snapshot per window and all in one transaction, committed files Iceberg lacks in
      * windows that match.
+     *
+     * @param sourceSnapshot a backfill's snapshot, recorded with the commits; null for a run
      */
-    public List<WindowCommitter.Result> commitMissing(Predicate<Window> which, String jobId)
+    public List<WindowCommitter.Result> commitMissing(
+            Predicate<Window> which, String jobId, @Nullable PgSnapshot sourceSnapshot)
             throws IOException {
         Map<Window, List<DataFileRef>> missing = missing(which);
         if (missing.isEmpty()) {
             return List.of();
         }
-        return new WindowCommitter(table, archive, jobId).commitAll(missing, -1);
+        return new WindowCommitter(table, archive, jobId, sourceSnapshot).commitAll(missing, -1);
     }
 
     /** Deletes files Iceberg lacks in windows that match; returns how many. */

@@ -6,6 +6,7 @@ import io.permafrost.config.PermafrostConfig;
 import io.permafrost.manifest.ManifestStore;
 import io.permafrost.model.Window;
 import io.permafrost.schema.ArchiveTable;
+import io.permafrost.source.PgSnapshot;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -15,6 +16,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
+import javax.annotation.Nullable;
 import org.apache.flink.api.common.state.ListState;
 import org.apache.flink.api.common.state.ListStateDescriptor;
 import org.apache.flink.api.common.typeutils.base.array.BytePrimitiveArraySerializer;
@@ -64,6 +66,7 @@ public final class WindowCommitOperator extends AbstractStreamOperator<Void>
     private final long closeLimit;
     private final PermafrostConfig.Parquet parquet;
     private final String warehouse;
+    @Nullable private final PgSnapshot sourceSnapshot;
 
     private transient ListState<byte[]> stateHandle;
     private transient CommitterState state;
@@ -86,13 +89,17 @@ public final class WindowCommitOperator extends AbstractStreamOperator<Void>
      *     --until} of a backfill); {@link Long#MAX_VALUE} for continuous archival
      * @param parquet file settings, also for compaction ({@code compaction_min_files} 0: none)
      * @param warehouse where the window manifests are (compaction leaves deleted windows alone)
+     * @param sourceSnapshot a backfill's, recorded with each commit ({@link WindowCoverage}); null
+     *     for a run
      */
     public WindowCommitOperator(
             ArchiveTable archive,
             CatalogSpec catalogSpec,
             long closeLimit,
             PermafrostConfig.Parquet parquet,
-            String warehouse) {
+            String warehouse,
+            @Nullable PgSnapshot sourceSnapshot) {
+        this.sourceSnapshot = sourceSnapshot;
         this.archive = archive;
         this.catalogSpec = catalogSpec;
         this.closeLimit = closeLimit;
@@ -132,7 +139,8 @@ public final class WindowCommitOperator extends AbstractStreamOperator<Void>
                 new WindowCommitter(
                         catalog.loadTable(ArchiveTables.identifier(archive.id())),
                         archive,
-                        getRuntimeContext().getJobInfo().getJobId().toString());
+                        getRuntimeContext().getJobInfo().getJobId().toString(),
+                        sourceSnapshot);
         windowsCommitted = getMetricGroup().counter("windowsCommitted");
         rowsCommitted = getMetricGroup().counter("rowsCommitted");
         getMetricGroup().gauge("pendingFiles", () -> state.pending.size());

@@ -6,6 +6,7 @@ import io.permafrost.model.WindowSpec;
 import io.permafrost.schema.ArchiveTable;
 import io.permafrost.schema.WindowBounds;
 import io.permafrost.schema.WindowColumnKind;
+import io.permafrost.source.PgSnapshot;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.ZonedDateTime;
@@ -26,6 +27,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.ThreadLocalRandom;
+import javax.annotation.Nullable;
 import org.apache.iceberg.AppendFiles;
 import org.apache.iceberg.DataFile;
 import org.apache.iceberg.DataFiles;
@@ -64,7 +66,8 @@ import org.slf4j.LoggerFactory;
  * first snapshot of a window is of kind {@code window}; later ones (late rows) are of kind {@code
  * amendment}. The summary carries {@code permafrost.window}, {@code permafrost.kind}, {@code
  * permafrost.rows}, {@code permafrost.files}, {@code permafrost.job-id} and {@code
- * permafrost.checkpoint-id}.
+ * permafrost.checkpoint-id}; a backfill's commits also {@code permafrost.source-snapshot} ({@link
+ * WindowCoverage}).
  */
 public final class WindowCommitter {
 
@@ -76,6 +79,7 @@ public final class WindowCommitter {
     public static final String FILES = "permafrost.files";
     public static final String JOB_ID = "permafrost.job-id";
     public static final String CHECKPOINT_ID = "permafrost.checkpoint-id";
+    public static final String SOURCE_SNAPSHOT = "permafrost.source-snapshot";
 
     private static final int MAX_ATTEMPTS = 5;
 
@@ -90,11 +94,22 @@ public final class WindowCommitter {
     private final Table table;
     private final ArchiveTable archive;
     private final String jobId;
+    @Nullable private final PgSnapshot sourceSnapshot;
 
     public WindowCommitter(Table table, ArchiveTable archive, String jobId) {
+        this(table, archive, jobId, null);
+    }
+
+    /**
+     * @param sourceSnapshot a snapshot that sees no more than the reads whose rows this committer
+     *     appends (a backfill's), recorded with each commit; null for a run
+     */
+    public WindowCommitter(
+            Table table, ArchiveTable archive, String jobId, @Nullable PgSnapshot sourceSnapshot) {
         this.table = table;
         this.archive = archive;
         this.jobId = jobId;
+        this.sourceSnapshot = sourceSnapshot;
     }
 
     public Result commit(Window window, Collection<DataFileRef> files, long checkpointId) {
@@ -356,6 +371,9 @@ public final class WindowCommitter {
                 .set(FILES, Integer.toString(p.fresh.size()))
                 .set(JOB_ID, jobId)
                 .set(CHECKPOINT_ID, Long.toString(checkpointId));
+        if (sourceSnapshot != null) {
+            append.set(SOURCE_SNAPSHOT, sourceSnapshot.toString());
+        }
         if (check != null) {
             append.validateWith(check);
         }

@@ -1,21 +1,25 @@
 package io.permafrost.job;
 
 import io.permafrost.config.PermafrostConfig;
+import io.permafrost.model.ArchivedWindows;
 import io.permafrost.model.ChangeEvent;
 import io.permafrost.schema.ArchiveTable;
 import io.permafrost.sink.ArchiveSink;
 import io.permafrost.source.ArchiveSourceFactory;
 import io.permafrost.source.HeartbeatWriter;
+import io.permafrost.source.PgSnapshot;
 import io.permafrost.source.copy.CopySnapshotSource;
 import io.permafrost.source.wal.WalSource;
 import io.permafrost.window.FrontierWatermarks;
 import io.permafrost.window.TableRouter;
 import java.nio.charset.StandardCharsets;
 import java.sql.SQLException;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import javax.annotation.Nullable;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.api.common.functions.FilterFunction;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
@@ -57,21 +61,27 @@ public final class ArchiveJob {
 
     /**
      * @param closeLimits per table id, the end beyond which no window is committed by this job
-     * @param committedWindows per table id, windows whose snapshot rows are already archived
+     * @param archived per table id, the windows already in the archive
+     * @param sourceSnapshot a backfill's snapshot, recorded with its commits; null for a run
      */
     public static void build(
             StreamExecutionEnvironment env,
             ArchivePlan plan,
             boolean bounded,
             Map<String, Long> closeLimits,
-            Map<String, Set<String>> committedWindows) {
+            Map<String, ArchivedWindows> archived,
+            @Nullable PgSnapshot sourceSnapshot) {
         for (ArchivePlan.SourceGroup g : plan.groups()) {
             List<ArchiveTable> tables = g.tables();
-            DataStream<ChangeEvent> events = source(env, plan, g, bounded);
+            List<ArchivedWindows> archivedOf = new ArrayList<>();
             Map<Integer, Set<String>> skip = new HashMap<>();
             for (int i = 0; i < tables.size(); i++) {
-                skip.put(i, committedWindows.getOrDefault(tables.get(i).id().toString(), Set.of()));
+                ArchivedWindows a =
+                        archived.getOrDefault(tables.get(i).id().toString(), ArchivedWindows.NONE);
+                archivedOf.add(a);
+                skip.put(i, a.committed());
             }
+            DataStream<ChangeEvent> events = source(env, plan, g, bounded, archivedOf);
             TableRouter router =
                     new TableRouter(
                             tables,
@@ -102,7 +112,8 @@ public final class ArchiveJob {
                                         plan.catalog(),
                                         closeLimits.getOrDefault(t.id().toString(), Long.MAX_VALUE),
                                         plan.config().warehouse(),
-                                        bounded ? BACKFILL_IDLE_ROLL_MILLIS : 0))
+                                        bounded ? BACKFILL_IDLE_ROLL_MILLIS : 0,
+                                        sourceSnapshot))
                         .uid("permafrost-files-" + name)
                         .name("parquet " + t.id());
             }
@@ -113,7 +124,8 @@ public final class ArchiveJob {
             StreamExecutionEnvironment env,
             ArchivePlan plan,
             ArchivePlan.SourceGroup g,
-            boolean bounded) {
+            boolean bounded,
+            List<ArchivedWindows> archived) {
         PermafrostConfig.Source s = plan.config().source();
         List<ArchiveTable> tables = g.tables();
         // The plan found every table readable by COPY (and created no publication): no check again.
@@ -130,7 +142,8 @@ public final class ArchiveJob {
         if (!bounded && s.streamReader() == PermafrostConfig.StreamReader.PGOUTPUT) {
             // ArchivePlan.prepare checked that this reader can read the tables
             return env.fromSource(
-                            WalSource.withSnapshot(s, g.slot(), tables, g.heartbeat().id()),
+                            WalSource.withSnapshot(
+                                    s, g.slot(), tables, archived, g.heartbeat().id()),
                             WatermarkStrategy.noWatermarks(),
                             "PostgreSQL " + g.slot() + " (pgoutput)",
                             TypeInformation.of(ChangeEvent.class))

@@ -3,8 +3,11 @@ package io.permafrost.job;
 import io.permafrost.config.PermafrostConfig;
 import io.permafrost.iceberg.ArchiveTables;
 import io.permafrost.iceberg.Reconciler;
+import io.permafrost.iceberg.WindowCoverage;
+import io.permafrost.model.ArchivedWindows;
 import io.permafrost.model.WindowSpec;
 import io.permafrost.schema.ArchiveTable;
+import io.permafrost.source.PgSnapshot;
 import io.permafrost.storage.FileSystems;
 import java.io.IOException;
 import java.time.Instant;
@@ -48,6 +51,7 @@ public final class ArchiveRunner {
     private final Options options;
     private ArchivePlan plan;
     private Map<String, Long> closeLimits;
+    private PgSnapshot sourceSnapshot;
 
     public ArchiveRunner(PermafrostConfig config, Options options) {
         this.config = config;
@@ -79,10 +83,14 @@ public final class ArchiveRunner {
         if (!options.bounded()) {
             plan = plan.withStreamReader(streamReader(resume));
         }
-        Map<String, Set<String>> committed = reconcileAtStart(resume.resuming());
+        if (options.bounded()) {
+            sourceSnapshot =
+                    BackfillSnapshot.choose(config.source(), checkpointDir(), resume.resuming());
+        }
+        Map<String, ArchivedWindows> archived = reconcileAtStart(resume.resuming());
         Configuration conf = flinkConfiguration(resume.path());
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(conf);
-        ArchiveJob.build(env, plan, options.bounded(), closeLimits, committed);
+        ArchiveJob.build(env, plan, options.bounded(), closeLimits, archived, sourceSnapshot);
         resume.path()
                 .ifPresentOrElse(
                         r ->
@@ -143,7 +151,7 @@ public final class ArchiveRunner {
     /** The job this plan runs, built only to compare its operators with a checkpoint's. */
     private JobGraph jobGraph(ArchivePlan candidate) {
         StreamExecutionEnvironment probe = new StreamExecutionEnvironment(new Configuration());
-        ArchiveJob.build(probe, candidate, false, closeLimits, Map.of());
+        ArchiveJob.build(probe, candidate, false, closeLimits, Map.of(), null);
         return probe.getStreamGraph().getJobGraph();
     }
 
@@ -177,7 +185,8 @@ public final class ArchiveRunner {
             for (ArchiveTable t : plan.tables()) {
                 long limit = closeLimits.get(t.id().toString());
                 Table table = catalog.loadTable(ArchiveTables.identifier(t.id()));
-                new Reconciler(table, t).commitMissing(w -> w.end() <= limit, "backfill");
+                new Reconciler(table, t)
+                        .commitMissing(w -> w.end() <= limit, "backfill", sourceSnapshot);
             }
         } finally {
             if (catalog instanceof AutoCloseable c) {
@@ -186,19 +195,26 @@ public final class ArchiveRunner {
         }
     }
 
-    private Map<String, Set<String>> reconcileAtStart(boolean resuming) throws Exception {
-        Map<String, Set<String>> committed = new HashMap<>();
+    private Map<String, ArchivedWindows> reconcileAtStart(boolean resuming) throws Exception {
+        Map<String, ArchivedWindows> committed = new HashMap<>();
         Catalog catalog = plan.catalog().open();
         try {
             for (ArchiveTable t : plan.tables()) {
                 Table table = catalog.loadTable(ArchiveTables.identifier(t.id()));
                 Reconciler r = new Reconciler(table, t);
                 Set<String> windows = r.committedWindows();
-                r.commitMissing(w -> windows.contains(w.path()), "reconcile");
+                r.commitMissing(
+                        w -> windows.contains(w.path()), Reconciler.AT_START, sourceSnapshot);
                 if (!resuming) {
                     r.removeOrphans(w -> !windows.contains(w.path()));
                 }
-                committed.put(t.id().toString(), windows);
+                committed.put(
+                        t.id().toString(),
+                        new ArchivedWindows(
+                                windows,
+                                options.bounded()
+                                        ? Map.of()
+                                        : WindowCoverage.recordedSnapshots(table)));
             }
         } finally {
             if (catalog instanceof AutoCloseable c) {

@@ -9,12 +9,14 @@ import io.permafrost.manifest.WindowState;
 import io.permafrost.model.Window;
 import io.permafrost.schema.ArchiveTable;
 import io.permafrost.schema.WindowBounds;
+import io.permafrost.source.PgSnapshot;
 import io.permafrost.storage.StrayFiles;
 import java.io.IOException;
 import java.time.Instant;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
+import javax.annotation.Nullable;
 import org.apache.flink.core.fs.Path;
 import org.apache.iceberg.DataFile;
 import org.apache.iceberg.OverwriteFiles;
@@ -46,9 +48,16 @@ public final class WindowReplacer {
     }
 
     /**
+     * @param sourceSnapshot a snapshot taken before the export read (it sees no row the files do
+     *     not hold), recorded with the commit so a run's snapshot reads later rows again; or null
      * @return the new snapshot id
      */
-    public long replace(Window w, List<DataFile> files, long startSnapshotId) throws Exception {
+    public long replace(
+            Window w,
+            List<DataFile> files,
+            long startSnapshotId,
+            @Nullable PgSnapshot sourceSnapshot)
+            throws Exception {
         OverwriteFiles overwrite =
                 table.newOverwrite()
                         .overwriteByRowFilter(WindowBounds.iceberg(archive, w))
@@ -60,6 +69,9 @@ public final class WindowReplacer {
                 .set(WindowCommitter.KIND, ReplacedFiles.REPLAY)
                 .set(WindowCommitter.ROWS, Long.toString(rows))
                 .set(WindowCommitter.FILES, Integer.toString(files.size()));
+        if (sourceSnapshot != null) {
+            overwrite.set(WindowCommitter.SOURCE_SNAPSHOT, sourceSnapshot.toString());
+        }
         if (startSnapshotId >= 0) {
             overwrite
                     .validateFromSnapshot(startSnapshotId)

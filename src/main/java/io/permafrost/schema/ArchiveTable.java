@@ -32,6 +32,16 @@ public record ArchiveTable(
     /** {@code _op} of a heartbeat marker row: never written, it only moves the watermark. */
     public static final String HEARTBEAT_OP = "h";
 
+    /**
+     * Whether an archived row version may replace an older version of its key: an update, or a
+     * snapshot row that a run read again because it was written or updated after its window's
+     * backfill ({@code _op = r}, {@code _lsn > 0}). Per key the version with the highest {@code
+     * _lsn} is the row; the other snapshot and insert rows are each the only version of their key.
+     */
+    public static boolean mayReplace(Object op, Object lsn) {
+        return "u".equals(op) || ("r".equals(op) && lsn instanceof Long l && l != 0);
+    }
+
     public TableId id() {
         return config.id();
     }

@@ -4,8 +4,10 @@ import io.permafrost.config.PermafrostConfig;
 import io.permafrost.iceberg.CatalogSpec;
 import io.permafrost.iceberg.WindowCommitOperator;
 import io.permafrost.schema.ArchiveTable;
+import io.permafrost.source.PgSnapshot;
 import java.io.IOException;
 import java.util.Collection;
+import javax.annotation.Nullable;
 import org.apache.flink.api.common.typeinfo.BasicTypeInfo;
 import org.apache.flink.api.connector.sink2.Committer;
 import org.apache.flink.api.connector.sink2.CommitterInitContext;
@@ -55,11 +57,13 @@ public final class ArchiveSink
     private final long closeLimit;
     private final PermafrostConfig.Parquet parquet;
     private final String warehouse;
+    @Nullable private final PgSnapshot sourceSnapshot;
 
     /**
      * @param warehouse the configured warehouse, where the window manifests are
      * @param idleRollMillis roll a window's part file once the window had no row for this long; 0:
      *     only by size and at checkpoints (see {@link SizeRollingPolicy})
+     * @param sourceSnapshot a backfill's: recorded with every window commit; null for a run
      */
     public ArchiveSink(
             ArchiveTable table,
@@ -67,8 +71,10 @@ public final class ArchiveSink
             CatalogSpec catalog,
             long closeLimit,
             String warehouse,
-            long idleRollMillis) {
+            long idleRollMillis,
+            @Nullable PgSnapshot sourceSnapshot) {
         this.table = table;
+        this.sourceSnapshot = sourceSnapshot;
         this.catalog = catalog;
         this.closeLimit = closeLimit;
         this.parquet = parquet;
@@ -145,7 +151,8 @@ public final class ArchiveSink
                 .transform(
                         "window committer " + table.id(),
                         BasicTypeInfo.VOID_TYPE_INFO,
-                        new WindowCommitOperator(table, catalog, closeLimit, parquet, warehouse))
+                        new WindowCommitOperator(
+                                table, catalog, closeLimit, parquet, warehouse, sourceSnapshot))
                 .uid(committerUid(table))
                 .setParallelism(1)
                 .setMaxParallelism(1);

@@ -16,8 +16,9 @@ import org.apache.iceberg.io.CloseableIterable;
 /**
  * The window's state in the archive, read through the Iceberg table at one snapshot (so exactly the
  * committed files): per key, the row version with the highest {@code _lsn}. Memory is bounded by
- * the number of keys that were updated, not by the window's size: a first pass collects the newest
- * LSN of updated keys, the second skips their older versions.
+ * the number of keys with several versions, not by the window's size: a first pass collects the
+ * newest LSN of keys with a later version ({@link ArchiveTable#mayReplace}), the second skips their
+ * older versions.
  */
 public final class ArchiveSide extends WindowSide {
 
@@ -37,7 +38,8 @@ public final class ArchiveSide extends WindowSide {
         Map<ByteBuffer, Long> newest = new HashMap<>();
         read(
                 r -> {
-                    if ("u".equals(r.getField(ArchiveTable.OP))) {
+                    if (ArchiveTable.mayReplace(
+                            r.getField(ArchiveTable.OP), r.getField(ArchiveTable.LSN))) {
                         newest.merge(
                                 ByteBuffer.wrap(keys.key(values(r))),
                                 (Long) r.getField(ArchiveTable.LSN),

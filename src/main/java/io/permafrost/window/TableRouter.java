@@ -24,7 +24,8 @@ import org.slf4j.LoggerFactory;
 /**
  * Splits the change stream into one row stream per table (side outputs). Heartbeats go, as marker
  * rows, to every table with time windows, so their frontier keeps moving on a quiet database.
- * Snapshot rows of windows that an earlier run already committed are skipped. Logs progress. In
+ * Snapshot rows of windows that an earlier job already committed are skipped, unless the reader
+ * read them again ({@code _lsn > 0}: written since the window's backfill). Logs progress. In
  * continuous runs its first subtask also writes the heartbeats ({@link HeartbeatWriter}).
  */
 public final class TableRouter extends ProcessFunction<ChangeEvent, Void> {
@@ -41,6 +42,7 @@ public final class TableRouter extends ProcessFunction<ChangeEvent, Void> {
     private transient long[] snapshotRows;
     private transient long[] streamRows;
     private transient long[] skippedRows;
+    private transient long[] reReadRows;
     private transient Counter[] rowCounters;
     private transient long lastProgress;
     private transient HeartbeatWriter heartbeatWriter;
@@ -78,6 +80,7 @@ public final class TableRouter extends ProcessFunction<ChangeEvent, Void> {
         snapshotRows = new long[n];
         streamRows = new long[n];
         skippedRows = new long[n];
+        reReadRows = new long[n];
         rowCounters = new Counter[n];
         for (int i = 0; i < n; i++) {
             rowCounters[i] =
@@ -123,10 +126,13 @@ public final class TableRouter extends ProcessFunction<ChangeEvent, Void> {
             int t = e.table();
             ArchiveTable table = tables.get(t);
             boolean snapshot = e.commitMicros() == Long.MIN_VALUE;
-            if (snapshot && skip(t, table, e.row())) {
+            boolean readAgain = snapshot && e.row().getLong(table.lsnIndex()) != 0;
+            if (snapshot && !readAgain && skip(t, table, e.row())) {
                 skippedRows[t]++;
             } else {
-                if (snapshot) {
+                if (readAgain) {
+                    reReadRows[t]++;
+                } else if (snapshot) {
                     snapshotRows[t]++;
                 } else {
                     streamRows[t]++;
@@ -154,15 +160,21 @@ public final class TableRouter extends ProcessFunction<ChangeEvent, Void> {
     private void logProgress() {
         int subtask = getRuntimeContext().getTaskInfo().getIndexOfThisSubtask();
         for (int i = 0; i < tables.size(); i++) {
-            if (snapshotRows[i] + streamRows[i] + skippedRows[i] > 0) {
+            if (snapshotRows[i] + streamRows[i] + skippedRows[i] + reReadRows[i] > 0) {
                 LOG.info(
-                        "Progress {} (reader {}): {} snapshot rows, {} change rows read{}",
+                        "Progress {} (reader {}): {} snapshot rows, {} change rows read{}{}",
                         tables.get(i).id(),
                         subtask,
                         snapshotRows[i],
                         streamRows[i],
                         skippedRows[i] > 0
                                 ? ", " + skippedRows[i] + " skipped (window already archived)"
+                                : "",
+                        reReadRows[i] > 0
+                                ? ", "
+                                        + reReadRows[i]
+                                        + " of archived windows read again (written since their"
+                                        + " backfill)"
                                 : "");
             }
         }

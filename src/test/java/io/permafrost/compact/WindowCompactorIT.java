@@ -123,7 +123,7 @@ class WindowCompactorIT {
         for (Path p : originals) {
             Files.copy(kept.resolve(p.getFileName()), p);
         }
-        new Reconciler(table, archive).commitMissing(w -> true, "reconcile");
+        new Reconciler(table, archive).commitMissing(w -> true, Reconciler.AT_START, null);
         assertThat(snapshotId()).isEqualTo(afterCompaction);
         assertThat(rowsInTable()).isEqualTo(50);
 
@@ -146,7 +146,7 @@ class WindowCompactorIT {
         Files.copy(Path.of(java.net.URI.create(files.get(0).path())), orphan);
         long before = snapshotId();
 
-        new Reconciler(table, archive).commitMissing(w -> true, "reconcile");
+        new Reconciler(table, archive).commitMissing(w -> true, Reconciler.AT_START, null);
 
         assertThat(orphan).doesNotExist();
         assertThat(snapshotId()).isEqualTo(before);

@@ -55,11 +55,14 @@ class ReconcilerIT {
                         .withPartition(WindowCommitter.partitionOf(table, archive, w))
                         .build();
         new WindowReplacer(archive, table, new ManifestStore(config.warehouse()))
-                .replace(w, List.of(file), -1);
+                .replace(w, List.of(file), -1, null);
         table.refresh();
         long replay = table.currentSnapshot().snapshotId();
 
-        assertThat(new Reconciler(table, archive).commitMissing(x -> true, "reconcile")).isEmpty();
+        assertThat(
+                        new Reconciler(table, archive)
+                                .commitMissing(x -> true, Reconciler.AT_START, null))
+                .isEmpty();
 
         table.refresh();
         assertThat(table.currentSnapshot().snapshotId()).isEqualTo(replay);

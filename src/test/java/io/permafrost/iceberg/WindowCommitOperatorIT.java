@@ -112,7 +112,8 @@ class WindowCommitOperatorIT {
                         events.plan.catalog(),
                         Long.MAX_VALUE,
                         config.parquet(),
-                        config.warehouse()));
+                        config.warehouse(),
+                        null));
     }
 
     /** What FileSink's committer emits for a completed checkpoint: a summary, then the files. */

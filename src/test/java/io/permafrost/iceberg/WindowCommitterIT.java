@@ -148,7 +148,7 @@ class WindowCommitterIT {
                         .withFileSizeInBytes(rewritten.size())
                         .build();
         new WindowReplacer(archive, table, new ManifestStore(events.config.warehouse()))
-                .replace(day(0), List.of(replayed), table.currentSnapshot().snapshotId());
+                .replace(day(0), List.of(replayed), table.currentSnapshot().snapshotId(), null);
         long afterReplay = table.currentSnapshot().snapshotId();
 
         List<WindowCommitter.Result> again = committer.commitAll(Map.of(day(0), List.of(first)), 1);

@@ -44,10 +44,17 @@ final class CopyQuery {
         return null;
     }
 
-    static String sql(ArchiveTable t, String relation, long firstBlock, long endBlock) {
+    /**
+     * @param withXmin also the tuple's {@code xmin} (the transaction that wrote it), last
+     */
+    static String sql(
+            ArchiveTable t, String relation, long firstBlock, long endBlock, boolean withXmin) {
         List<String> select = new ArrayList<>();
         for (ColumnMapping m : t.columns()) {
             select.add(column(m));
+        }
+        if (withXmin) {
+            select.add("xmin");
         }
         StringBuilder sql =
                 new StringBuilder("COPY (SELECT ")

@@ -75,6 +75,11 @@ public final class CopyRow implements RowData {
         this.commitMicros = commitMicros;
     }
 
+    /** The same row with another {@code _lsn}. */
+    public CopyRow withLsn(long lsn) {
+        return new CopyRow(columns, tuple, offsets, op, lsn, commitMicros);
+    }
+
     /** {@code _op}: 'r' (snapshot read), 'c' (insert) or 'u' (update). */
     public char op() {
         return op;

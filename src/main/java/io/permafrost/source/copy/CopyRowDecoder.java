@@ -16,16 +16,28 @@ public final class CopyRowDecoder {
 
     private final ArchiveTable table;
     private final ColumnMapping[] columns;
+    private final boolean withXmin;
     private boolean headerSeen;
 
     public CopyRowDecoder(ArchiveTable table) {
+        this(table, false);
+    }
+
+    /**
+     * @param withXmin the COPY has one more column, the tuple's {@code xmin} ({@code xid})
+     */
+    public CopyRowDecoder(ArchiveTable table, boolean withXmin) {
         this.table = table;
         this.columns = CopyRow.columnsOf(table);
+        this.withXmin = withXmin;
     }
 
     /** What {@link #decode} found in one COPY message. */
     public interface Sink {
-        void row(CopyRow row);
+        /**
+         * @param xmin the tuple's {@code xmin} (unsigned 32 bits), or -1 when not read
+         */
+        void row(CopyRow row, long xmin);
     }
 
     /**
@@ -50,17 +62,17 @@ public final class CopyRowDecoder {
             if (fields == -1) {
                 return;
             }
-            if (fields != columns.length) {
+            if (fields != columns.length + (withXmin ? 1 : 0)) {
                 throw new IllegalStateException(
                         "COPY of "
                                 + table.id()
                                 + " returned "
                                 + fields
                                 + " columns, expected "
-                                + columns.length);
+                                + (columns.length + (withXmin ? 1 : 0)));
             }
-            int[] offsets = new int[fields];
-            for (int i = 0; i < fields; i++) {
+            int[] offsets = new int[columns.length];
+            for (int i = 0; i < columns.length; i++) {
                 int len = BinaryValues.int32(msg, p);
                 p += 4;
                 if (len < 0) {
@@ -72,7 +84,15 @@ public final class CopyRowDecoder {
                     p += len;
                 }
             }
-            sink.row(new CopyRow(columns, msg, offsets));
+            long xmin = -1;
+            if (withXmin) {
+                if (BinaryValues.int32(msg, p) != 4) {
+                    throw new IllegalStateException("COPY of " + table.id() + ": xmin is no xid");
+                }
+                xmin = BinaryValues.int32(msg, p + 4) & 0xFFFF_FFFFL;
+                p += 8;
+            }
+            sink.row(new CopyRow(columns, msg, offsets), xmin);
         }
     }
 }

@@ -104,7 +104,7 @@ final class CopySnapshotEnumerator implements SplitEnumerator<CopySplit, CopyEnu
 
     @Override
     public void addReader(int subtaskId) {
-        context.sendEventToSourceReader(subtaskId, new SnapshotEvent(snapshot));
+        context.sendEventToSourceReader(subtaskId, new SnapshotEvent(snapshot, consistentPoint));
     }
 
     @Override

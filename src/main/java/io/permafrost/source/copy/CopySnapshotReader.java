@@ -1,8 +1,11 @@
 package io.permafrost.source.copy;
 
 import io.permafrost.config.PermafrostConfig;
+import io.permafrost.model.ArchivedWindows;
 import io.permafrost.model.ChangeEvent;
+import io.permafrost.model.Window;
 import io.permafrost.schema.ArchiveTable;
+import io.permafrost.source.PgSnapshot;
 import io.permafrost.source.SourceConnections;
 import java.sql.Connection;
 import java.sql.SQLException;
@@ -29,17 +32,29 @@ import org.postgresql.copy.CopyOut;
  * next split's bytes while the task thread decodes and emits the previous one; each split is
  * emitted whole within one {@link #pollNext} call, so a checkpoint always falls between splits and
  * the reader's state is simply the splits it has not emitted yet.
+ *
+ * <p>For a run it also reads each tuple's {@code xmin} in tables with windows a backfill archived
+ * ({@link ArchivedWindows#recorded}): a row of such a window that the backfill's snapshot does not
+ * see (written or updated since) is emitted with the slot's consistent point as {@code _lsn}, so
+ * that it is archived again and, per key, wins over the backfill's version; the other rows of
+ * archived windows keep {@code _lsn = 0} and are dropped downstream ({@code TableRouter}).
  */
 final class CopySnapshotReader implements SourceReader<ChangeEvent, CopySplit> {
 
     private static final Pattern SNAPSHOT_NAME = Pattern.compile("[0-9A-Fa-f-]+");
 
-    /** A split read completely, as the CopyData messages PostgreSQL sent. */
-    private record Fetched(CopySplit split, List<byte[]> messages) {}
+    /**
+     * A split read completely, as the CopyData messages PostgreSQL sent.
+     *
+     * @param readerXmax the {@code xmax} of the snapshot it was read in when the COPY has {@code
+     *     xmin}, else -1
+     */
+    private record Fetched(CopySplit split, List<byte[]> messages, long readerXmax) {}
 
     private final SourceReaderContext context;
     private final PermafrostConfig.Source source;
     private final List<ArchiveTable> tables;
+    private final List<ArchivedWindows> archived;
     private final ExecutorService fetchThread;
 
     // guarded by this
@@ -47,6 +62,7 @@ final class CopySnapshotReader implements SourceReader<ChangeEvent, CopySplit> {
     private CopySplit fetching;
     private Fetched ready;
     private String snapshot;
+    private long consistentPoint;
     private boolean noMoreSplits;
     private boolean requested;
     private Throwable failure;
@@ -58,10 +74,12 @@ final class CopySnapshotReader implements SourceReader<ChangeEvent, CopySplit> {
     CopySnapshotReader(
             SourceReaderContext context,
             PermafrostConfig.Source source,
-            List<ArchiveTable> tables) {
+            List<ArchiveTable> tables,
+            List<ArchivedWindows> archived) {
         this.context = context;
         this.source = source;
         this.tables = tables;
+        this.archived = archived;
         this.fetchThread =
                 Executors.newSingleThreadExecutor(
                         r -> {
@@ -108,10 +126,23 @@ final class CopySnapshotReader implements SourceReader<ChangeEvent, CopySplit> {
             requestIfIdle();
         }
         int table = f.split().table();
-        CopyRowDecoder decoder = new CopyRowDecoder(tables.get(table));
+        CopyRowDecoder decoder = new CopyRowDecoder(tables.get(table), f.readerXmax() >= 0);
+        CopyRowDecoder.Sink emit;
+        if (f.readerXmax() < 0) {
+            emit = (row, xmin) -> output.collect(new ChangeEvent(table, row, Long.MIN_VALUE));
+        } else {
+            ReReads reReads = new ReReads(tables.get(table), archived.get(table), f.readerXmax());
+            long lsn = consistentPoint;
+            emit =
+                    (row, xmin) ->
+                            output.collect(
+                                    new ChangeEvent(
+                                            table,
+                                            reReads.unseen(row, xmin) ? row.withLsn(lsn) : row,
+                                            Long.MIN_VALUE));
+        }
         for (byte[] message : f.messages()) {
-            decoder.decode(
-                    message, row -> output.collect(new ChangeEvent(table, row, Long.MIN_VALUE)));
+            decoder.decode(message, emit);
         }
         return InputStatus.MORE_AVAILABLE;
     }
@@ -156,6 +187,7 @@ final class CopySnapshotReader implements SourceReader<ChangeEvent, CopySplit> {
                 throw new IllegalArgumentException("unexpected snapshot name " + e.snapshot());
             }
             snapshot = e.snapshot();
+            consistentPoint = e.consistentPoint();
             fetchNext();
         }
     }
@@ -181,10 +213,10 @@ final class CopySnapshotReader implements SourceReader<ChangeEvent, CopySplit> {
 
     private void fetch(CopySplit split, String name) {
         try {
-            List<byte[]> messages = copy(split, name);
+            Fetched fetched = copy(split, name);
             synchronized (this) {
                 fetching = null;
-                ready = new Fetched(split, messages);
+                ready = fetched;
                 available.complete(null);
             }
         } catch (Throwable t) {
@@ -196,7 +228,14 @@ final class CopySnapshotReader implements SourceReader<ChangeEvent, CopySplit> {
         }
     }
 
-    private List<byte[]> copy(CopySplit split, String name) throws SQLException {
+    /** Whether the split's table has windows whose rows are read again (runs only). */
+    private boolean readsAgain(CopySplit split) {
+        return consistentPoint > 0
+                && split.table() < archived.size()
+                && !archived.get(split.table()).recorded().isEmpty();
+    }
+
+    private Fetched copy(CopySplit split, String name) throws SQLException {
         if (connection == null) {
             connection = SourceConnections.open(source);
             connection.setAutoCommit(false);
@@ -207,12 +246,15 @@ final class CopySnapshotReader implements SourceReader<ChangeEvent, CopySplit> {
             try (Statement s = connection.createStatement()) {
                 s.execute("SET TRANSACTION SNAPSHOT '" + name + "'");
             }
+            boolean withXmin = readsAgain(split);
+            long readerXmax = withXmin ? PgSnapshot.current(connection).xmax() : -1;
             String sql =
                     CopyQuery.sql(
                             tables.get(split.table()),
                             split.relation(),
                             split.firstBlock(),
-                            split.endBlock());
+                            split.endBlock(),
+                            withXmin);
             CopyOut copy = connection.unwrap(PGConnection.class).getCopyAPI().copyOut(sql);
             List<byte[]> messages = new ArrayList<>();
             long bytes = 0;
@@ -232,7 +274,7 @@ final class CopySnapshotReader implements SourceReader<ChangeEvent, CopySplit> {
                 }
             }
             connection.commit();
-            return messages;
+            return new Fetched(split, messages, readerXmax);
         } catch (SQLException | RuntimeException e) {
             try {
                 connection.rollback();
@@ -240,6 +282,32 @@ final class CopySnapshotReader implements SourceReader<ChangeEvent, CopySplit> {
                 e.addSuppressed(rollback); // the connection is gone; the first error says why
             }
             throw e;
+        }
+    }
+
+    /** Tells the rows of archived windows that the window's recorded snapshot does not see. */
+    private static final class ReReads {
+        private final ArchiveTable table;
+        private final ArchivedWindows archived;
+        private final long readerXmax;
+        private Window last;
+        private PgSnapshot lastRecorded;
+
+        ReReads(ArchiveTable table, ArchivedWindows archived, long readerXmax) {
+            this.table = table;
+            this.archived = archived;
+            this.readerXmax = readerXmax;
+        }
+
+        boolean unseen(CopyRow row, long xmin) {
+            long v = table.windowKind().read(row, table.windowColumn());
+            if (last == null || v < last.start() || v >= last.end()) {
+                // rows come in block order, mostly of one window after another
+                last = table.window().windowOf(v);
+                lastRecorded =
+                        archived.contains(last.path()) ? archived.recorded(last.path()) : null;
+            }
+            return lastRecorded != null && !lastRecorded.sees(PgSnapshot.widen(xmin, readerXmax));
         }
     }
 

@@ -1,6 +1,7 @@
 package io.permafrost.source.copy;
 
 import io.permafrost.config.PermafrostConfig;
+import io.permafrost.model.ArchivedWindows;
 import io.permafrost.model.ChangeEvent;
 import io.permafrost.model.TableId;
 import io.permafrost.schema.ArchiveTable;
@@ -40,21 +41,29 @@ public final class CopySnapshotSource
     private final PermafrostConfig.Source source;
     private final List<ArchiveTable> tables;
     @Nullable private final String slot;
+    private final List<ArchivedWindows> archived;
 
     /** The backfill's reader: its own exported snapshot, no slot. */
     public CopySnapshotSource(PermafrostConfig.Source source, List<ArchiveTable> tables) {
-        this(source, tables, null);
+        this(source, tables, null, List.of());
     }
 
     /**
      * @param slot for a continuous run: the replication slot to create, whose exported snapshot is
      *     read (see {@link CopySnapshotEnumerator}); null for a backfill
+     * @param archived for a run, per table, the windows already archived: rows of such a window
+     *     that its recorded backfill snapshot does not see are read again, with the slot's
+     *     consistent point as {@code _lsn} (see {@link CopySnapshotReader}); empty for a backfill
      */
     public CopySnapshotSource(
-            PermafrostConfig.Source source, List<ArchiveTable> tables, @Nullable String slot) {
+            PermafrostConfig.Source source,
+            List<ArchiveTable> tables,
+            @Nullable String slot,
+            List<ArchivedWindows> archived) {
         this.source = source;
         this.tables = List.copyOf(tables);
         this.slot = slot;
+        this.archived = List.copyOf(archived);
     }
 
     /**
@@ -111,7 +120,7 @@ public final class CopySnapshotSource
 
     @Override
     public SourceReader<ChangeEvent, CopySplit> createReader(SourceReaderContext context) {
-        return new CopySnapshotReader(context, source, tables);
+        return new CopySnapshotReader(context, source, tables, archived);
     }
 
     /** The enumerator type a continuous run's next source reads the consistent point from. */

@@ -1,6 +1,7 @@
 package io.permafrost.source.wal;
 
 import io.permafrost.config.PermafrostConfig;
+import io.permafrost.model.ArchivedWindows;
 import io.permafrost.model.ChangeEvent;
 import io.permafrost.model.TableId;
 import io.permafrost.schema.ArchiveTable;
@@ -59,15 +60,18 @@ public final class WalSource
     /**
      * The source of a continuous run: the slot is created with an exported snapshot, the snapshot
      * is read with binary COPY, then the slot is streamed from its consistent point.
+     *
+     * @param archived per table, the windows already archived (see {@link CopySnapshotSource})
      */
     public static HybridSource<ChangeEvent> withSnapshot(
             PermafrostConfig.Source source,
             String slot,
             List<ArchiveTable> tables,
+            List<ArchivedWindows> archived,
             TableId heartbeatTable) {
         List<ArchiveTable> copy = List.copyOf(tables);
         return HybridSource.<ChangeEvent, SplitEnumerator<?, ?>>builder(
-                        new CopySnapshotSource(source, copy, slot))
+                        new CopySnapshotSource(source, copy, slot, archived))
                 .addSource(
                         switched -> {
                             Object previous = switched.getPreviousEnumerator();

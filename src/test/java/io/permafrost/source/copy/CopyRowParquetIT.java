@@ -83,9 +83,28 @@ class CopyRowParquetIT {
             ByteArrayOutputStream copy = new ByteArrayOutputStream();
             c.unwrap(PGConnection.class)
                     .getCopyAPI()
-                    .copyOut(CopyQuery.sql(table, "public.items", 0, -1), copy);
+                    .copyOut(CopyQuery.sql(table, "public.items", 0, -1, false), copy);
             // One message for the whole stream: the decoder reads tuple after tuple.
-            decoder.decode(copy.toByteArray(), rows::add);
+            decoder.decode(copy.toByteArray(), (row, xmin) -> rows.add(row));
+
+            // With xmin (a run reading archived windows): the same rows, each with its writer.
+            List<String> withXmin = new ArrayList<>();
+            ByteArrayOutputStream again = new ByteArrayOutputStream();
+            c.unwrap(PGConnection.class)
+                    .getCopyAPI()
+                    .copyOut(CopyQuery.sql(table, "public.items", 0, -1, true), again);
+            new CopyRowDecoder(table, true)
+                    .decode(
+                            again.toByteArray(),
+                            (row, xmin) -> withXmin.add(row.getLong(0) + "@" + xmin));
+            List<String> expected = new ArrayList<>();
+            try (var st = c.createStatement();
+                    var rs = st.executeQuery("SELECT id, xmin::text FROM public.items")) {
+                while (rs.next()) {
+                    expected.add(rs.getLong(1) + "@" + rs.getString(2));
+                }
+            }
+            assertThat(withXmin).hasSize(306).containsExactlyInAnyOrderElementsOf(expected);
         }
         assertThat(rows).hasSize(306).allMatch(r -> r instanceof CopyRow);
 
