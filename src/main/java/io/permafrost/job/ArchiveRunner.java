@@ -10,6 +10,7 @@ import io.permafrost.schema.ArchiveTable;
 import io.permafrost.source.PgSnapshot;
 import io.permafrost.storage.FileSystems;
 import java.io.IOException;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.EnumMap;
 import java.util.HashMap;
@@ -296,6 +297,14 @@ public final class ArchiveRunner {
                 org.apache.flink.configuration.ExternalizedCheckpointRetention
                         .RETAIN_ON_CANCELLATION);
         conf.set(CheckpointingOptions.ENABLE_CHECKPOINTS_AFTER_TASKS_FINISH, true);
+        if (!options.bounded()
+                && plan.config().source().streamReader()
+                        == PermafrostConfig.StreamReader.PGOUTPUT) {
+            // The slot's snapshot cannot be checkpointed: none is triggered while it is read (its
+            // enumerator reports backlog), instead of one declined with a stack trace each
+            // interval.
+            conf.set(CheckpointingOptions.CHECKPOINTING_INTERVAL_DURING_BACKLOG, Duration.ZERO);
+        }
         restartStrategy(conf, options.bounded());
         if (job.metricsPort() != null) {
             conf.setString(

@@ -26,7 +26,9 @@ import org.slf4j.LoggerFactory;
  * as it is created, so that the slot streams exactly the transactions the snapshot does not see,
  * from {@link #consistentPoint()} on. That snapshot cannot be exported again after a failure, so
  * this enumerator declines every checkpoint until the snapshot is read: a failure before then
- * restarts the run from nothing, with a new slot.
+ * restarts the run from nothing, with a new slot. It reports the snapshot as backlog, so that with
+ * {@code execution.checkpointing.interval-during-backlog: 0} (set for such runs) no checkpoint is
+ * even triggered until the stream's enumerator ends the backlog.
  */
 final class CopySnapshotEnumerator implements SplitEnumerator<CopySplit, CopyEnumeratorState> {
 
@@ -129,6 +131,7 @@ final class CopySnapshotEnumerator implements SplitEnumerator<CopySplit, CopyEnu
                             + slot
                             + " cannot be resumed: it is never checkpointed. Start afresh");
         }
+        context.setIsProcessingBacklog(true);
         try (Connection c = SourceConnections.open(source)) {
             ReplicationSlots.dropLeftover(c, slot);
             exporter = SourceConnections.openReplication(source);

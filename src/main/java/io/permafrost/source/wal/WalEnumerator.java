@@ -22,8 +22,11 @@ final class WalEnumerator implements SplitEnumerator<WalSplit, WalSource.Enumera
         this.unassigned = unassigned;
     }
 
+    /** Ends the backlog the snapshot reported: checkpoints are taken from now on. */
     @Override
-    public void start() {}
+    public void start() {
+        context.setIsProcessingBacklog(false);
+    }
 
     @Override
     public void handleSplitRequest(int subtaskId, @Nullable String requesterHostname) {}
