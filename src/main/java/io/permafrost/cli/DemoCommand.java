@@ -143,9 +143,8 @@ public final class DemoCommand implements Callable<Integer> {
     }
 
     /**
-     * Inserts live rows once the job streams the WAL (rows written during its snapshot would be
-     * snapshot reads of already archived windows), plus one late row, then waits until the late
-     * row's amendment is in Iceberg.
+     * Inserts live rows once the job streams the WAL (so that they are changes, not snapshot
+     * reads), plus one late row, then waits until the late row's amendment is in Iceberg.
      */
     private long insertLive(EmbeddedPostgres pg, LocalDate lateDay, ArchiveRunner run)
             throws Exception {

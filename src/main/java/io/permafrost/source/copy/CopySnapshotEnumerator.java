@@ -27,8 +27,9 @@ import org.slf4j.LoggerFactory;
  * from {@link #consistentPoint()} on. That snapshot cannot be exported again after a failure, so
  * this enumerator declines every checkpoint until the snapshot is read: a failure before then
  * restarts the run from nothing, with a new slot. It reports the snapshot as backlog, so that with
- * {@code execution.checkpointing.interval-during-backlog: 0} (set for such runs) no checkpoint is
- * even triggered until the stream's enumerator ends the backlog.
+ * {@code execution.checkpointing.interval-during-backlog: 0} (set for such runs) Flink schedules no
+ * checkpoint until the stream's enumerator ends the backlog (only one scheduled before this report
+ * may still come, and is declined).
  */
 final class CopySnapshotEnumerator implements SplitEnumerator<CopySplit, CopyEnumeratorState> {
 
