@@ -6,6 +6,9 @@ S3_PORT="${S3_PORT:-9099}"
 
 log() { echo "$(date -u +%T) $*" | tee -a "$S/soak.log"; }
 
+# The launcher builds on first use: build now, so that no kill lands in the middle of a build.
+"$PERMAFROST" --version > /dev/null || { echo "the permafrost launcher does not start" >&2; exit 2; }
+
 pg_bin() {
   if [ -n "${PG_BIN:-}" ]; then echo "$PG_BIN"; return; fi
   if command -v pg_ctl > /dev/null; then dirname "$(command -v pg_ctl)"; return; fi

@@ -26,6 +26,8 @@ import org.apache.flink.api.connector.source.SourceReaderContext;
 import org.apache.flink.core.io.InputStatus;
 import org.postgresql.PGConnection;
 import org.postgresql.copy.CopyOut;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Reads splits with binary COPY in the enumerator's exported snapshot. A fetch thread copies the
@@ -40,6 +42,8 @@ import org.postgresql.copy.CopyOut;
  * archived windows keep {@code _lsn = 0} and are dropped downstream ({@code TableRouter}).
  */
 final class CopySnapshotReader implements SourceReader<ChangeEvent, CopySplit> {
+
+    private static final Logger LOG = LoggerFactory.getLogger(CopySnapshotReader.class);
 
     private static final Pattern SNAPSHOT_NAME = Pattern.compile("[0-9A-Fa-f-]+");
 
@@ -70,6 +74,11 @@ final class CopySnapshotReader implements SourceReader<ChangeEvent, CopySplit> {
 
     // used by the fetch thread only
     private Connection connection;
+
+    // used by the task thread only
+    private long rowsRead;
+    private long rowsReadAgain;
+    private boolean endLogged;
 
     CopySnapshotReader(
             SourceReaderContext context,
@@ -114,6 +123,7 @@ final class CopySnapshotReader implements SourceReader<ChangeEvent, CopySplit> {
                     if (available.isDone()) {
                         available = new CompletableFuture<>();
                     }
+                    logEnd();
                     return InputStatus.END_OF_INPUT;
                 }
                 if (available.isDone()) {
@@ -129,17 +139,24 @@ final class CopySnapshotReader implements SourceReader<ChangeEvent, CopySplit> {
         CopyRowDecoder decoder = new CopyRowDecoder(tables.get(table), f.readerXmax() >= 0);
         CopyRowDecoder.Sink emit;
         if (f.readerXmax() < 0) {
-            emit = (row, xmin) -> output.collect(new ChangeEvent(table, row, Long.MIN_VALUE));
+            emit =
+                    (row, xmin) -> {
+                        rowsRead++;
+                        output.collect(new ChangeEvent(table, row, Long.MIN_VALUE));
+                    };
         } else {
             ReReads reReads = new ReReads(tables.get(table), archived.get(table), f.readerXmax());
             long lsn = consistentPoint;
             emit =
-                    (row, xmin) ->
-                            output.collect(
-                                    new ChangeEvent(
-                                            table,
-                                            reReads.unseen(row, xmin) ? row.withLsn(lsn) : row,
-                                            Long.MIN_VALUE));
+                    (row, xmin) -> {
+                        rowsRead++;
+                        CopyRow r = row;
+                        if (reReads.unseen(row, xmin)) {
+                            rowsReadAgain++;
+                            r = row.withLsn(lsn);
+                        }
+                        output.collect(new ChangeEvent(table, r, Long.MIN_VALUE));
+                    };
         }
         for (byte[] message : f.messages()) {
             decoder.decode(message, emit);
@@ -190,6 +207,24 @@ final class CopySnapshotReader implements SourceReader<ChangeEvent, CopySplit> {
             consistentPoint = e.consistentPoint();
             fetchNext();
         }
+    }
+
+    /** Says, once, what this reader's share of a run's snapshot held. */
+    private void logEnd() {
+        if (endLogged || consistentPoint == 0) {
+            return;
+        }
+        endLogged = true;
+        LOG.info(
+                "Snapshot read by reader {}: {} rows{}",
+                context.getIndexOfSubtask(),
+                rowsRead,
+                rowsReadAgain > 0
+                        ? ", "
+                                + rowsReadAgain
+                                + " of them rows of archived windows written since their backfill"
+                                + " (archived again)"
+                        : "");
     }
 
     /** Keeps one split asked for while the fetch thread has nothing queued behind its work. */
