@@ -157,9 +157,9 @@ public final class ArchiveRunner {
     }
 
     /**
-     * After a bounded job: append what FileSink committed but the job could not hand over, and drop
-     * the replication slot Flink CDC created for it unless a continuous run depends on it, so that
-     * a finished backfill leaves no slot retaining WAL.
+     * After a bounded job: append what FileSink committed but the job could not hand over, drop the
+     * replication slot Flink CDC created for it unless a continuous run depends on it, so that a
+     * finished backfill leaves no slot retaining WAL, and remove its checkpoints.
      */
     public void finishBounded() throws Exception {
         String runCheckpoints = config.job().checkpointDir() + "/" + config.job().name() + "-run";
@@ -193,6 +193,22 @@ public final class ArchiveRunner {
             if (catalog instanceof AutoCloseable c) {
                 c.close();
             }
+        }
+        try {
+            int removed = CheckpointLocator.removeAll(checkpointDir());
+            if (removed > 0) {
+                LOG.info(
+                        "Removed {} checkpoint(s) of interrupted attempts of this backfill: it is"
+                                + " finished, the next backfill reads a new snapshot",
+                        removed);
+            }
+        } catch (IOException e) {
+            LOG.warn(
+                    "The backfill is finished, but its checkpoints under {} could not all be"
+                            + " removed ({}): remove them, or start the next backfill with --fresh,"
+                            + " else it resumes from one and reads nothing new",
+                    checkpointDir(),
+                    e.toString());
         }
     }
 

@@ -262,6 +262,27 @@ class CrashResumeIT {
         for (int id = 0; id < rows; id++) {
             assertThat(copies[id]).as("copies of id %d in the archive", id).isEqualTo(1);
         }
+
+        // The finished backfill leaves no checkpoint of its interrupted attempt: a later backfill
+        // reads a new snapshot (resuming that one, it would read nothing new).
+        assertThat(hasCompletedCheckpoint(checkpoints)).isFalse();
+        EmbeddedPostgres.execute(
+                db,
+                "INSERT INTO readings SELECT g, 'reading ' || g FROM generate_series("
+                        + rows
+                        + ", "
+                        + (rows + 100_000)
+                        + ") g");
+        String before = Files.readString(log);
+        Process third = CliProcess.start(log, "backfill", "-c", config.toString());
+        assertThat(third.waitFor(3, TimeUnit.MINUTES)).as("third backfill ends").isTrue();
+        String thirdLog = Files.readString(log).substring(before.length());
+        assertThat(third.exitValue()).as("exit code; log:%n%s", thirdLog).isZero();
+        assertThat(thirdLog).contains("Starting backfill without a checkpoint to resume");
+        assertThat(archive.commits())
+                .filteredOn(c -> c.startsWith("window "))
+                .hasSize(rows / 100_000 + 1);
+        assertThat(archive.records()).hasSize(rows + 100_000);
     }
 
     private static boolean hasCompletedCheckpoint(Path checkpoints) throws IOException {
