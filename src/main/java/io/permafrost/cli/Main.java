@@ -45,6 +45,7 @@ public final class Main implements Runnable {
 
     /** The configured command line, also used by tests to run commands as a user types them. */
     public static CommandLine commandLine() {
+        ExpectedCheckpointDeclines.install();
         CommandLine cl = new CommandLine(new Main());
         cl.setExecutionExceptionHandler(new ErrorHandler());
         cl.setParameterExceptionHandler(ErrorHandler::onParameterError);

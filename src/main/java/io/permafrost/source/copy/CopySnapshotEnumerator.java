@@ -159,6 +159,11 @@ final class CopySnapshotEnumerator implements SplitEnumerator<CopySplit, CopyEnu
     @Override
     public CopyEnumeratorState snapshotState(long checkpointId) {
         if (slot != null) {
+            LOG.info(
+                    "Checkpoint {} declined: the snapshot of slot {} is read whole first (an"
+                            + " exported snapshot cannot outlive a failure)",
+                    checkpointId,
+                    slot);
             throw new IllegalStateException(
                     "checkpoint "
                             + checkpointId
