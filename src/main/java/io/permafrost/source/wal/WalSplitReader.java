@@ -330,8 +330,13 @@ final class WalSplitReader implements SplitReader<PgOutputDecoder.Decoded, WalSp
         wakeUp = true;
     }
 
+    /**
+     * Ends the stream and the connection. A connection the server has already closed (it may end a
+     * replication connection that sent no status for {@code wal_sender_timeout} while the stream
+     * was being ended) is no error: there is nothing left to hand over.
+     */
     @Override
-    public void close() throws Exception {
+    public void close() {
         if (keepAlive != null) {
             keepAlive.shutdownNow();
         }
@@ -339,9 +344,18 @@ final class WalSplitReader implements SplitReader<PgOutputDecoder.Decoded, WalSp
             if (stream != null) {
                 stream.close();
             }
+        } catch (SQLException e) {
+            LOG.info("Replication stream of slot {} ended uncleanly: {}", slot, e.getMessage());
         } finally {
             if (connection != null) {
-                connection.close();
+                try {
+                    connection.close();
+                } catch (SQLException e) {
+                    LOG.info(
+                            "Replication connection of slot {} was already gone: {}",
+                            slot,
+                            e.getMessage());
+                }
             }
         }
     }
