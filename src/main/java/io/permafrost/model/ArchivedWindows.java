@@ -24,10 +24,6 @@ public record ArchivedWindows(Set<String> committed, Map<String, PgSnapshot> rec
         recorded = Map.copyOf(recorded);
     }
 
-    public boolean isEmpty() {
-        return committed.isEmpty();
-    }
-
     public boolean contains(String window) {
         return committed.contains(window);
     }
