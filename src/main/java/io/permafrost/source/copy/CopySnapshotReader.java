@@ -74,6 +74,8 @@ final class CopySnapshotReader implements SourceReader<ChangeEvent, CopySplit> {
 
     // used by the fetch thread only
     private Connection connection;
+    private String xmaxOf;
+    private long xmax;
 
     // used by the task thread only
     private long rowsRead;
@@ -270,6 +272,15 @@ final class CopySnapshotReader implements SourceReader<ChangeEvent, CopySplit> {
                 && !archived.get(split.table()).recorded().isEmpty();
     }
 
+    /** The {@code xmax} of the exported snapshot, asked once: every split is read in it. */
+    private long xmax(String snapshotName) throws SQLException {
+        if (!snapshotName.equals(xmaxOf)) {
+            xmax = PgSnapshot.current(connection).xmax();
+            xmaxOf = snapshotName;
+        }
+        return xmax;
+    }
+
     private Fetched copy(CopySplit split, String name) throws SQLException {
         if (connection == null) {
             connection = SourceConnections.open(source);
@@ -282,7 +293,7 @@ final class CopySnapshotReader implements SourceReader<ChangeEvent, CopySplit> {
                 s.execute("SET TRANSACTION SNAPSHOT '" + name + "'");
             }
             boolean withXmin = readsAgain(split);
-            long readerXmax = withXmin ? PgSnapshot.current(connection).xmax() : -1;
+            long readerXmax = withXmin ? xmax(name) : -1;
             String sql =
                     CopyQuery.sql(
                             tables.get(split.table()),
