@@ -23,6 +23,7 @@ final class Report {
     private final Map<String, String> problems = new LinkedHashMap<>();
     private final Map<String, String> skipped = new LinkedHashMap<>();
     private final Map<String, Boolean> classData = new LinkedHashMap<>();
+    private final Map<String, String> alternated = new LinkedHashMap<>();
     boolean noClassData;
 
     void add(String id, Params result, long expectRows) {
@@ -39,6 +40,11 @@ final class Report {
                     (a, b) -> a);
         }
         runs.computeIfAbsent(id, k -> new ArrayList<>()).add(result);
+    }
+
+    /** The runs of {@code id} and {@code baseline} were made in turn, pair by pair. */
+    void alternated(String id, String baseline) {
+        alternated.put(id, baseline);
     }
 
     void skipped(String group, String reason) {
@@ -227,6 +233,21 @@ final class Report {
                             String.format(
                                     "%n      window close -> Iceberg snapshot latency: %s s",
                                     withRange(stats(lat), lat.length)));
+                }
+            }
+            String other = alternated.get(id);
+            List<Params> base = other == null ? null : runs.get(other);
+            if (base != null && base.size() == rs.size()) {
+                n.append(
+                        String.format(
+                                "%n      runs alternated with %s's (%s, %s, %s, ...): %s/%s of each pair",
+                                other, other, id, other, id, other));
+                for (int i = 0; i < rs.size(); i++) {
+                    n.append(i == 0 ? " " : ", ")
+                            .append(
+                                    String.format(
+                                            "%.2f",
+                                            rate(id, rs.get(i)) / rate(other, base.get(i))));
                 }
             }
             notes.add(n.toString());
