@@ -255,7 +255,14 @@ public final class ConfigLoader {
         List<PermafrostConfig.Table> tables = new ArrayList<>();
         Set<TableId> seen = new HashSet<>();
         for (Node t : items) {
-            t.allowOnly("name", "window", "close_after", "chunk_key", "key", "retention");
+            t.allowOnly(
+                    "name",
+                    "window",
+                    "close_after",
+                    "chunk_key",
+                    "key",
+                    "retention",
+                    "exclude_columns");
             String name = t.requiredString("name");
             TableId id;
             try {
@@ -311,14 +318,34 @@ public final class ConfigLoader {
                             t.key("close_after"), "must be >= 0 for range windows", null);
                 }
             }
+            String chunkKey = t.string("chunk_key", null);
+            List<String> key = t.stringList("key");
+            List<String> exclude = t.stringList("exclude_columns");
+            Set<String> excluded = new HashSet<>();
+            for (String c : exclude) {
+                String why = null;
+                if (c.isEmpty()) {
+                    why = "an empty column name";
+                } else if (!excluded.add(c)) {
+                    why = "column " + c + " twice";
+                } else if (c.equals(column)) {
+                    why = "column " + c + ", the window column, which every archived row needs";
+                } else if (key.contains(c)) {
+                    why = "column " + c + ", which is in 'key': rows are identified by it";
+                } else if (c.equals(chunkKey)) {
+                    why = "column " + c + ", which is the chunk_key the snapshot is split by";
+                }
+                if (why != null) {
+                    throw new ConfigException(
+                            t.key("exclude_columns"),
+                            "names " + why,
+                            "list each column to leave out of the archive once, and keep the"
+                                    + " window, key and chunk_key columns");
+                }
+            }
             tables.add(
                     new PermafrostConfig.Table(
-                            id,
-                            spec,
-                            closeAfter,
-                            t.string("chunk_key", null),
-                            t.stringList("key"),
-                            retention));
+                            id, spec, closeAfter, chunkKey, key, retention, List.copyOf(exclude)));
         }
         return List.copyOf(tables);
     }

@@ -118,7 +118,8 @@ public record PermafrostConfig(
 
     /**
      * One archived table. {@code closeAfter} and {@code retention} are in the window's unit:
-     * microseconds for time windows, column units for range windows.
+     * microseconds for time windows, column units for range windows. {@code excludeColumns} are
+     * source columns left out of the archive (and of its verification).
      */
     public record Table(
             TableId id,
@@ -126,7 +127,8 @@ public record PermafrostConfig(
             long closeAfter,
             String chunkKey,
             List<String> keyColumns,
-            long retention)
+            long retention,
+            List<String> excludeColumns)
             implements Serializable {}
 
     /** Verification: where to report failures, how many differing keys to name. */

@@ -205,6 +205,7 @@ public final class ArchiveTables {
                             + id
                             + " maps to "
                             + names(want)
+                            + " (less any exclude_columns)"
                             + fix);
         }
         for (int i = 0; i < want.size(); i++) {

@@ -227,7 +227,12 @@ public record ArchivePlan(
                                                                     + cfg.id()
                                                                     + " does not exist in database "
                                                                     + config.source().database()));
-                    out.add(ArchiveTables.resolve(catalog, st, cfg, null));
+                    out.add(
+                            ArchiveTables.resolve(
+                                    catalog,
+                                    SourcePreflight.archived(st, cfg, "tables[" + i + "]"),
+                                    cfg,
+                                    null));
                 }
             } finally {
                 if (catalog instanceof AutoCloseable c) {

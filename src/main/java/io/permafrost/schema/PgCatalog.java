@@ -30,6 +30,24 @@ public final class PgCatalog {
         public Optional<PgColumn> column(String name) {
             return columns.stream().filter(c -> c.name().equals(name)).findFirst();
         }
+
+        /**
+         * This table without the named columns. Whether its columns may be TOASTed stays as read:
+         * an unchanged TOASTed value of a column left out is never read, but the check of the
+         * replica identity (which needs FULL then) is not loosened.
+         */
+        public SourceTable without(java.util.Collection<String> names) {
+            if (names.isEmpty()) {
+                return this;
+            }
+            return new SourceTable(
+                    id,
+                    columns.stream().filter(c -> !names.contains(c.name())).toList(),
+                    primaryKey,
+                    partitioned,
+                    hasToastableColumns,
+                    identities);
+        }
     }
 
     /**

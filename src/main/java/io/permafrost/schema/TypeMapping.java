@@ -54,6 +54,10 @@ public final class TypeMapping {
                     "macaddr",
                     "macaddr8");
 
+    /** The fix every refusal offers besides changing the type. */
+    private static final String LEAVE_OUT =
+            "leave the column out of the archive: list it in the table's exclude_columns";
+
     private TypeMapping() {}
 
     /** Maps a column, or throws {@link UnsupportedTypeException} naming the column and the fix. */
@@ -72,7 +76,8 @@ public final class TypeMapping {
                                 + " cannot be read from the WAL "
                                 + "losslessly (supported element types: "
                                 + new java.util.TreeSet<>(ARRAY_ELEMENTS)
-                                + "). Fix: change the column's type, or archive a view that casts it");
+                                + "). Fix: change the column's type, or "
+                                + LEAVE_OUT);
             }
             PgColumn elementColumn =
                     new PgColumn(c.name(), c.typeName(), c.typeKind(), c.typmod(), false, false);
@@ -122,7 +127,8 @@ public final class TypeMapping {
                                     + "COLUMN \""
                                     + c.name()
                                     + "\" TYPE time(3) if milliseconds suffice, or "
-                                    + "store the value as text or an interval");
+                                    + "store the value as text or an interval, or "
+                                    + LEAVE_OUT);
                 }
                 yield simple(c, Types.TimeType.get(), ValueKind.TIME_MILLIS);
             }
@@ -137,8 +143,8 @@ public final class TypeMapping {
                                     + " has type "
                                     + c.displayType()
                                     + ", which Permafrost cannot archive losslessly (supported types: "
-                                    + "docs/types.md). Fix: change the column's type, or archive a view of "
-                                    + "the table that casts it to a supported type");
+                                    + "docs/types.md). Fix: change the column's type, or "
+                                    + LEAVE_OUT);
         };
     }
 

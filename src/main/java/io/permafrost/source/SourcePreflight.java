@@ -415,7 +415,40 @@ public final class SourcePreflight {
                             + t.chunkKey()
                             + "'");
         }
-        return st;
+        return archived(st, t, key);
+    }
+
+    /**
+     * The table as archived: without the columns of {@code exclude_columns}, which must be columns
+     * of the table and not of its primary key (rows are told apart by it).
+     *
+     * @param key the table's place in the config, e.g. {@code tables[0]}
+     */
+    public static SourceTable archived(SourceTable st, PermafrostConfig.Table t, String key) {
+        for (String c : t.excludeColumns()) {
+            String problem = null;
+            if (st.column(c).isEmpty()) {
+                problem =
+                        "table "
+                                + t.id()
+                                + " has no column '"
+                                + c
+                                + "'. Fix: remove it from the list, or use one of "
+                                + st.columns().stream().map(PgColumn::name).toList();
+            } else if (st.primaryKey().contains(c)) {
+                problem =
+                        "column '"
+                                + c
+                                + "' is in the primary key of "
+                                + t.id()
+                                + ", by which archived rows are told apart and verified. Fix:"
+                                + " remove it from the list";
+            }
+            if (problem != null) {
+                throw new PreflightException(2, "config '" + key + ".exclude_columns': " + problem);
+            }
+        }
+        return st.without(t.excludeColumns());
     }
 
     /**

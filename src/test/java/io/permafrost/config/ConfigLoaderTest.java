@@ -82,6 +82,7 @@ class ConfigLoaderTest {
         assertThat(events.closeAfter()).isEqualTo(10 * 60 * 1_000_000L); // 10m in micros
         assertThat(events.chunkKey()).isNull();
         assertThat(events.keyColumns()).isEmpty();
+        assertThat(events.excludeColumns()).isEmpty();
 
         PermafrostConfig.Table blocks = c.tables().get(1);
         assertThat(blocks.id()).isEqualTo(new TableId("public", "blocks"));
@@ -260,6 +261,50 @@ class ConfigLoaderTest {
                 .hasMessageContaining("config 'warehous': unknown key")
                 .hasMessageContaining(
                         "[catalog, delete, job, parquet, source, storage, tables, verify, warehouse]");
+    }
+
+    @Test
+    void excludeColumnsAreRead() {
+        PermafrostConfig c =
+                parse(
+                        SOURCE
+                                + """
+                                tables:
+                                  - name: public.events
+                                    window: {column: created_at, granularity: daily}
+                                    exclude_columns: [search_doc, raw]
+                                  - name: blocks
+                                    window: {column: height, range: 1000}
+                                    exclude_columns: payload
+                                """);
+        assertThat(c.tables().get(0).excludeColumns()).containsExactly("search_doc", "raw");
+        assertThat(c.tables().get(1).excludeColumns()).containsExactly("payload");
+    }
+
+    @Test
+    void excludeColumnsKeepTheColumnsRowsAreWindowedAndToldApartBy() {
+        String table =
+                """
+                tables:
+                  - name: public.events
+                    window: {column: created_at, granularity: daily}
+                    key: [a, b]
+                    chunk_key: c
+                """;
+        assertError(SOURCE + table + "    exclude_columns: [x, created_at]\n")
+                .hasMessage(
+                        "config 'tables[0].exclude_columns': names column created_at, the window"
+                                + " column, which every archived row needs. Fix: list each column to"
+                                + " leave out of the archive once, and keep the window, key and"
+                                + " chunk_key columns");
+        assertError(SOURCE + table + "    exclude_columns: [b]\n")
+                .hasMessageContaining("names column b, which is in 'key'");
+        assertError(SOURCE + table + "    exclude_columns: [c]\n")
+                .hasMessageContaining("names column c, which is the chunk_key");
+        assertError(SOURCE + table + "    exclude_columns: [x, x]\n")
+                .hasMessageContaining("names column x twice");
+        assertError(SOURCE + table + "    exclude_columns: ['']\n")
+                .hasMessageContaining("names an empty column name");
     }
 
     @Test

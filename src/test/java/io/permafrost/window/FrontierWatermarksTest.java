@@ -101,7 +101,8 @@ class FrontierWatermarksTest {
                         CLOSE_AFTER,
                         null,
                         List.of(),
-                        0);
+                        0,
+                        List.of());
         return new ArchiveTable(
                 config,
                 columns,

@@ -188,7 +188,8 @@ class PgOutputDecoderTest {
                         0L,
                         null,
                         List.of(),
-                        0);
+                        0,
+                        List.of());
         return new ArchiveTable(
                 config,
                 columns,
