@@ -118,27 +118,27 @@ public final class PgCatalog {
         }
         List<PgColumn> columns = new ArrayList<>();
         boolean toastable = false;
+        PgTypes types = new PgTypes(conn);
         try (PreparedStatement st =
                 conn.prepareStatement(
-                        "SELECT a.attname, a.atttypmod, a.attnotnull, t.typcategory = 'A' AS is_array, "
-                                + "COALESCE(e.typname, t.typname), COALESCE(e.typtype, t.typtype), "
+                        "SELECT a.attname, a.atttypid::int, a.atttypmod, a.attnotnull, "
                                 + "t.typstorage <> 'p' AS toastable "
                                 + "FROM pg_attribute a JOIN pg_type t ON t.oid = a.atttypid "
-                                + "LEFT JOIN pg_type e ON t.typcategory = 'A' AND e.oid = t.typelem "
                                 + "WHERE a.attrelid = ? AND a.attnum > 0 AND NOT a.attisdropped "
                                 + "ORDER BY a.attnum")) {
             st.setLong(1, oid);
             try (ResultSet rs = st.executeQuery()) {
                 while (rs.next()) {
+                    PgTypes.Resolved type = types.resolve(rs.getInt(2), rs.getInt(3));
                     columns.add(
                             new PgColumn(
                                     rs.getString(1),
-                                    rs.getString(5),
-                                    rs.getString(6).charAt(0),
-                                    rs.getInt(2),
-                                    rs.getBoolean(4),
-                                    rs.getBoolean(3)));
-                    toastable |= rs.getBoolean(7);
+                                    type.typeName(),
+                                    type.typeKind(),
+                                    type.typmod(),
+                                    type.array(),
+                                    rs.getBoolean(4) || type.notNull()));
+                    toastable |= rs.getBoolean(5);
                 }
             }
         }

@@ -4,6 +4,7 @@ import io.permafrost.config.PermafrostConfig;
 import io.permafrost.model.TableId;
 import io.permafrost.schema.ArchiveTable;
 import io.permafrost.schema.PgColumn;
+import io.permafrost.schema.PgTypes;
 import io.permafrost.source.Lsn;
 import io.permafrost.source.PermanentError;
 import io.permafrost.source.ReplicationSlots;
@@ -273,12 +274,10 @@ final class WalSplitReader implements SplitReader<PgOutputDecoder.Decoded, WalSp
         for (ArchiveTable t : tables) {
             Map<String, PgColumn> planned = new HashMap<>();
             t.columns().forEach(m -> planned.put(m.column().name(), m.column()));
+            PgTypes types = new PgTypes(c);
             try (PreparedStatement st =
                     c.prepareStatement(
-                            "SELECT a.attname, a.atttypid::int, t.typcategory = 'A',"
-                                    + " COALESCE(e.typname, t.typname)"
-                                    + " FROM pg_attribute a JOIN pg_type t ON t.oid = a.atttypid"
-                                    + " LEFT JOIN pg_type e ON t.typcategory = 'A' AND e.oid = t.typelem"
+                            "SELECT a.attname, a.atttypid::int, a.atttypmod FROM pg_attribute a"
                                     + " WHERE a.attrelid = ?::regclass AND a.attnum > 0"
                                     + " AND NOT a.attisdropped")) {
                 st.setString(1, t.id().quoted());
@@ -288,8 +287,9 @@ final class WalSplitReader implements SplitReader<PgOutputDecoder.Decoded, WalSp
                         if (p == null) {
                             continue;
                         }
-                        boolean array = rs.getBoolean(3);
-                        String type = rs.getString(4);
+                        PgTypes.Resolved now = types.resolve(rs.getInt(2), rs.getInt(3));
+                        boolean array = now.array();
+                        String type = now.typeName();
                         if (p.array() != array || !p.typeName().equals(type)) {
                             throw PermanentError.of(
                                     "column "
