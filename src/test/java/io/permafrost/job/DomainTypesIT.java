@@ -113,12 +113,41 @@ class DomainTypesIT {
     void flinkCdcReadsDomainsAsTheTypesTheyAreOver() throws Exception {
         String db = EmbeddedPostgres.newDatabase("domain_types_cdc");
         EmbeddedPostgres.execute(db, SCHEMA);
-        Path config = TestConfig.write(dir, db, table(EXCLUDED), "", "  snapshot_reader: cdc\n");
+        Path config =
+                TestConfig.write(
+                        dir,
+                        db,
+                        table(EXCLUDED),
+                        "",
+                        "  snapshot_reader: cdc\n  stream_reader: cdc\n");
         Cli backfill = Cli.run("backfill", "-c", config.toString());
         assertThat(backfill.code).as("%s", backfill).isZero();
         Archive archive = new Archive(dir.resolve("warehouse"), "accounts");
         assertThat(archive.records()).hasSize(96);
         assertThat(row(archive.records(), 3L)).isEqualTo("user3@example.com 4.50");
+
+        // Debezium's decoding of the stream resolves the domains too.
+        JobClient run =
+                new ArchiveRunner(
+                                ConfigLoader.load(config),
+                                new ArchiveRunner.Options(false, null, false))
+                        .start();
+        try {
+            ContinuousIT.awaitStreaming(db);
+            EmbeddedPostgres.execute(
+                    db,
+                    "INSERT INTO accounts VALUES (501, '2024-01-15 01:00:00+00', 'wal@example.com',"
+                            + " 7.10, NULL, ARRAY['x'])");
+            await().atMost(Duration.ofMinutes(3))
+                    .untilAsserted(
+                            () ->
+                                    assertThat(archive.records())
+                                            .extracting(r -> r.getField("id"))
+                                            .contains(501L));
+        } finally {
+            run.cancel().get();
+        }
+        assertThat(row(archive.records(), 501L)).isEqualTo("wal@example.com 7.10");
         Cli verify = Cli.run("verify", "-c", config.toString());
         assertThat(verify.code).as("%s", verify).isZero();
     }
