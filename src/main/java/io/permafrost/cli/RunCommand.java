@@ -1,8 +1,7 @@
 package io.permafrost.cli;
 
-import io.permafrost.job.ArchiveRunner;
+import io.permafrost.job.ContinuousRun;
 import java.util.concurrent.Callable;
-import org.apache.flink.core.execution.JobClient;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -14,7 +13,8 @@ import picocli.CommandLine.Option;
             "Continuous archival: a consistent snapshot of every configured table, then its changes",
             "from the WAL (logical replication, pgoutput), forever. A window is committed to Iceberg",
             "once the database's commit clock passes its end plus close_after. Resumes from the",
-            "newest retained checkpoint of the same job unless --fresh is given."
+            "newest retained checkpoint of the same job unless --fresh is given. A column added to",
+            "an archived table is added to its archive: the job is planned again and resumed."
         })
 final class RunCommand implements Callable<Integer> {
 
@@ -30,17 +30,19 @@ final class RunCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        ArchiveRunner runner =
-                new ArchiveRunner(config.load(), new ArchiveRunner.Options(false, null, fresh));
-        JobClient job = runner.start();
-        System.err.println(
-                "permafrost: archiving "
-                        + runner.plan().tables().size()
-                        + " table(s) as Flink job "
-                        + job.getJobID()
-                        + "; checkpoints in "
-                        + runner.checkpointDir());
-        job.getJobExecutionResult().get();
+        ContinuousRun run =
+                new ContinuousRun(
+                        config.load(),
+                        fresh,
+                        runner ->
+                                System.err.println(
+                                        "permafrost: archiving "
+                                                + runner.plan().tables().size()
+                                                + " table(s) as Flink job "
+                                                + runner.jobId()
+                                                + "; checkpoints in "
+                                                + runner.checkpointDir()));
+        run.run();
         return ExitCodes.OK;
     }
 }

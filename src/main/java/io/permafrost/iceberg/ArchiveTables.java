@@ -13,13 +13,16 @@ import io.permafrost.schema.ValueKind;
 import io.permafrost.schema.WindowColumnKind;
 import io.permafrost.source.PreflightException;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.iceberg.PartitionSpec;
 import org.apache.iceberg.Schema;
 import org.apache.iceberg.Table;
 import org.apache.iceberg.TableProperties;
+import org.apache.iceberg.UpdateSchema;
 import org.apache.iceberg.catalog.Catalog;
 import org.apache.iceberg.catalog.Namespace;
 import org.apache.iceberg.catalog.SupportsNamespaces;
@@ -124,6 +127,7 @@ public final class ArchiveTables {
         Table table;
         if (catalog.tableExists(ident)) {
             table = catalog.loadTable(ident);
+            addSourceColumns(st.id(), table, desired, parquet != null);
             checkCompatible(st.id(), table, desired, cfg.window());
         } else if (parquet == null) {
             throw new PreflightException(
@@ -239,6 +243,68 @@ public final class ArchiveTables {
                             + describe(window)
                             + fix);
         }
+    }
+
+    /**
+     * Adds the columns the source table gained since its archive was created ({@code ALTER TABLE
+     * ... ADD COLUMN}, or a column taken out of {@code exclude_columns}) to the Iceberg table, in
+     * the source's order, as optional columns: rows archived before read them as null. Only a pure
+     * addition is applied (every archived column still there, in order, with its type); anything
+     * else is left to {@link #checkCompatible}, which refuses it. Commands that only read ({@code
+     * write} false) refuse, naming the command that adds them.
+     */
+    static void addSourceColumns(TableId id, Table table, Schema desired, boolean write) {
+        List<Types.NestedField> existing = table.schema().columns();
+        Set<String> have = new HashSet<>(names(existing));
+        List<Types.NestedField> want = desired.columns();
+        List<Types.NestedField> added =
+                want.stream().filter(f -> !have.contains(f.name())).toList();
+        if (added.isEmpty()) {
+            return;
+        }
+        List<Types.NestedField> kept = want.stream().filter(f -> have.contains(f.name())).toList();
+        if (kept.size() != existing.size()) {
+            return;
+        }
+        for (int i = 0; i < kept.size(); i++) {
+            if (!kept.get(i).name().equals(existing.get(i).name())
+                    || !sameType(kept.get(i).type(), existing.get(i).type())) {
+                return;
+            }
+        }
+        if (!write) {
+            throw new PreflightException(
+                    2,
+                    "PostgreSQL table "
+                            + id
+                            + " has column(s) "
+                            + names(added)
+                            + " that its archive "
+                            + identifier(id)
+                            + " does not have yet. Fix: start 'permafrost run' (or 'permafrost"
+                            + " backfill'), which adds them to the Iceberg table, or list them in"
+                            + " the table's exclude_columns");
+        }
+        UpdateSchema update = table.updateSchema();
+        for (int i = 0; i < want.size(); i++) {
+            Types.NestedField f = want.get(i);
+            if (have.contains(f.name())) {
+                continue;
+            }
+            update.addColumn(f.name(), f.type());
+            if (i == 0) {
+                update.moveFirst(f.name());
+            } else {
+                update.moveAfter(f.name(), want.get(i - 1).name());
+            }
+        }
+        update.commit();
+        LOG.info(
+                "Added column(s) {} of {} to Iceberg table {}: rows archived before read them as"
+                        + " null",
+                added.stream().map(f -> f.name() + " " + f.type()).toList(),
+                id,
+                identifier(id));
     }
 
     private static boolean sameType(Type a, Type b) {

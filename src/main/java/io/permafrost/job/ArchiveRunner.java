@@ -51,6 +51,7 @@ public final class ArchiveRunner {
     private final PermafrostConfig config;
     private final Options options;
     private ArchivePlan plan;
+    private org.apache.flink.api.common.JobID jobId;
     private Map<String, Long> closeLimits;
     private PgSnapshot sourceSnapshot;
 
@@ -61,6 +62,11 @@ public final class ArchiveRunner {
 
     public ArchivePlan plan() {
         return plan;
+    }
+
+    /** The id of the job {@link #start} submitted. */
+    public org.apache.flink.api.common.JobID jobId() {
+        return jobId;
     }
 
     /** The directory of this job's checkpoints: one per job name and mode. */
@@ -103,7 +109,10 @@ public final class ArchiveRunner {
                                 LOG.info(
                                         "Starting {} without a checkpoint to resume",
                                         options.bounded() ? "backfill" : "run"));
-        return env.executeAsync(config.job().name() + (options.bounded() ? " backfill" : " run"));
+        JobClient job =
+                env.executeAsync(config.job().name() + (options.bounded() ? " backfill" : " run"));
+        jobId = job.getJobID();
+        return job;
     }
 
     /** Resolves {@code source.stream_reader} for this run (see {@link StreamReaderChoice}). */

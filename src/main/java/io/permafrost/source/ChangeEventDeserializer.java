@@ -4,9 +4,13 @@ import io.permafrost.model.ChangeEvent;
 import io.permafrost.model.TableId;
 import io.permafrost.schema.ArchiveTable;
 import io.permafrost.schema.ColumnMapping;
+import java.util.Collections;
 import java.util.HashMap;
+import java.util.HashSet;
+import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.cdc.debezium.DebeziumDeserializationSchema;
 import org.apache.flink.table.data.GenericRowData;
@@ -14,6 +18,7 @@ import org.apache.flink.table.data.StringData;
 import org.apache.flink.table.data.TimestampData;
 import org.apache.flink.util.Collector;
 import org.apache.kafka.connect.data.Field;
+import org.apache.kafka.connect.data.Schema;
 import org.apache.kafka.connect.data.Struct;
 import org.apache.kafka.connect.source.SourceRecord;
 
@@ -30,10 +35,33 @@ public final class ChangeEventDeserializer implements DebeziumDeserializationSch
     private final List<ArchiveTable> tables;
     private final TableId heartbeatTable;
     private transient Map<String, Integer> index;
+    private transient Set<Schema> checked;
 
     public ChangeEventDeserializer(List<ArchiveTable> tables, TableId heartbeatTable) {
         this.tables = List.copyOf(tables);
         this.heartbeatTable = heartbeatTable;
+    }
+
+    /**
+     * Fails on a column the archive does not have and the config does not leave out: the table
+     * gained it since the job was planned ({@link SchemaChange}). Checked once per row schema
+     * (Debezium keeps one per table version).
+     */
+    private void checkColumns(ArchiveTable at, Schema schema) {
+        if (checked == null) {
+            checked = Collections.newSetFromMap(new IdentityHashMap<>());
+        }
+        if (checked.contains(schema)) {
+            return;
+        }
+        Set<String> archived = new HashSet<>();
+        at.columns().forEach(m -> archived.add(m.column().name()));
+        for (Field f : schema.fields()) {
+            if (!archived.contains(f.name()) && !at.config().excludeColumns().contains(f.name())) {
+                throw SchemaChange.newColumn(at.id(), f.name());
+            }
+        }
+        checked.add(schema);
     }
 
     @Override
@@ -59,19 +87,16 @@ public final class ChangeEventDeserializer implements DebeziumDeserializationSch
         }
         ArchiveTable at = tables.get(t);
         Struct after = value.getStruct("after");
+        checkColumns(at, after.schema());
         GenericRowData row = new GenericRowData(at.arity());
         List<ColumnMapping> columns = at.columns();
         for (int i = 0; i < columns.size(); i++) {
             ColumnMapping m = columns.get(i);
             Field f = after.schema().field(m.column().name());
             if (f == null) {
-                throw PermanentError.of(
-                        "table "
-                                + table
-                                + " has no column "
-                                + m.column().name()
-                                + " in the change stream; was the table altered? Restart Permafrost "
-                                + "to re-read the table definition");
+                // A change written before the column was added (a run resumed from a checkpoint
+                // older than its ALTER TABLE): the row had no such value.
+                continue;
             }
             try {
                 row.setField(i, ValueConverter.convert(m, after.get(f), f.schema()));

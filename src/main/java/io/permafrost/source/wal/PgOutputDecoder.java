@@ -6,6 +6,7 @@ import io.permafrost.schema.ArchiveTable;
 import io.permafrost.schema.ColumnMapping;
 import io.permafrost.source.Lsn;
 import io.permafrost.source.PermanentError;
+import io.permafrost.source.SchemaChange;
 import io.permafrost.source.copy.BinaryValues;
 import io.permafrost.source.copy.CopyRow;
 import java.nio.charset.StandardCharsets;
@@ -188,13 +189,9 @@ final class PgOutputDecoder {
                     }
                 }
                 if (found < 0) {
-                    throw PermanentError.of(
-                            "table "
-                                    + id
-                                    + " has no column "
-                                    + col
-                                    + " in the change stream; was the table altered? Restart"
-                                    + " Permafrost to re-read the table definition");
+                    // A change written before the column was added (a run resumed from a
+                    // checkpoint older than its ALTER TABLE): the row had no such value.
+                    continue;
                 }
                 Integer planned = typeOids.get(id + "." + col);
                 if (planned != null && planned != types[found]) {
@@ -211,6 +208,11 @@ final class PgOutputDecoder {
                                     + " table definition");
                 }
                 archivePos[found] = c;
+            }
+            for (int i = 0; i < n; i++) {
+                if (archivePos[i] < 0 && !at.config().excludeColumns().contains(names[i])) {
+                    throw SchemaChange.newColumn(id, names[i]);
+                }
             }
             relations.put(
                     oid,
@@ -255,6 +257,9 @@ final class PgOutputDecoder {
                             + rel.columns());
         }
         int[] offsets = archived && rel.archived() != null ? new int[rel.archived().length] : null;
+        if (offsets != null) {
+            java.util.Arrays.fill(offsets, -1); // archived columns the stream does not have: null
+        }
         for (int i = 0; i < n; i++) {
             char kind = (char) r.byte1();
             int pos = offsets == null ? -1 : rel.archivePos()[i];

@@ -14,6 +14,7 @@ import io.permafrost.schema.ColumnMapping;
 import io.permafrost.schema.PgColumn;
 import io.permafrost.schema.TypeMapping;
 import io.permafrost.schema.WindowColumnKind;
+import io.permafrost.source.SchemaChange;
 import io.permafrost.source.copy.BinaryValues;
 import io.permafrost.source.copy.CopyRow;
 import java.io.ByteArrayOutputStream;
@@ -115,7 +116,19 @@ class PgOutputDecoderTest {
     }
 
     @Test
-    void aDroppedOrRetypedColumnStopsTheStream() throws IOException {
+    void aColumnTheStreamLacksIsNullANewColumnOrARetypedOneStopsTheStream() throws IOException {
+        // A change written before the archive's column existed (a run resumed from a checkpoint
+        // older than the ALTER TABLE ... ADD COLUMN): the row had no value, so null.
+        decode(relation(16384, "public", "events", "id", INT8, "at", TIMESTAMPTZ));
+        decode(begin(0x300L, 0L));
+        CopyRow row =
+                (CopyRow)
+                        ((PgOutputDecoder.Row) decode(change('I', 16384, 'N', int8(7), int8(1L))))
+                                .event()
+                                .row();
+        assertThat(row.getLong(0)).isEqualTo(7L);
+        assertThat(row.isNullAt(2)).as("note").isTrue();
+
         assertThatThrownBy(
                         () ->
                                 decode(
@@ -123,13 +136,18 @@ class PgOutputDecoderTest {
                                                 16384,
                                                 "public",
                                                 "events",
+                                                "note",
+                                                TEXT,
                                                 "id",
                                                 INT8,
                                                 "at",
-                                                TIMESTAMPTZ)))
+                                                TIMESTAMPTZ,
+                                                "score",
+                                                23)))
                 .isInstanceOf(SuppressRestartsException.class)
+                .satisfies(e -> assertThat(SchemaChange.is(e)).isTrue())
                 .rootCause()
-                .hasMessageContaining("has no column note");
+                .hasMessageContaining("has a new column score");
         assertThatThrownBy(
                         () ->
                                 decode(
