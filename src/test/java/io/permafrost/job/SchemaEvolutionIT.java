@@ -14,14 +14,15 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import org.apache.iceberg.data.Record;
 import org.apache.iceberg.types.Types;
-import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * A column added to an archived table while {@code run} streams it: the job fails at the change
  * that first describes the column, is planned again (the column is added to the Iceberg table, in
  * the source's order) and resumes from its checkpoint, so every row is archived once, the rows
- * written before the column with null in it, and the windows verify.
+ * written before the column with null in it, and the windows verify; with either reader of the WAL.
  */
 class SchemaEvolutionIT {
 
@@ -30,9 +31,10 @@ class SchemaEvolutionIT {
 
     @TempDir Path dir;
 
-    @Test
-    void aColumnAddedWhileRunStreamsIsAddedToTheArchive() throws Exception {
-        String db = EmbeddedPostgres.newDatabase("schema_evolution");
+    @ParameterizedTest
+    @ValueSource(strings = {"pgoutput", "cdc"})
+    void aColumnAddedWhileRunStreamsIsAddedToTheArchive(String reader) throws Exception {
+        String db = EmbeddedPostgres.newDatabase("schema_evolution_" + reader);
         EmbeddedPostgres.execute(
                 db,
                 "CREATE TABLE events (id bigint PRIMARY KEY, at timestamptz NOT NULL, note text)",
@@ -46,7 +48,8 @@ class SchemaEvolutionIT {
                         "  - name: events\n"
                                 + "    window: {column: at, granularity: daily}\n"
                                 + "    retention: 0s\n",
-                        "");
+                        "",
+                        "  stream_reader: " + reader + "\n");
         Cli backfill = Cli.run("backfill", "-c", config.toString());
         assertThat(backfill.code).as("%s", backfill).isZero();
         Archive archive = new Archive(dir.resolve("warehouse"), "events");
