@@ -11,6 +11,7 @@ import io.permafrost.manifest.WindowState;
 import io.permafrost.model.Window;
 import io.permafrost.schema.ArchiveTable;
 import io.permafrost.schema.WindowBounds;
+import io.permafrost.sink.MicrosTimeColumns;
 import io.permafrost.sink.ParquetWriterFactory;
 import io.permafrost.storage.StrayFiles;
 import java.io.IOException;
@@ -25,6 +26,7 @@ import java.util.Set;
 import java.util.UUID;
 import org.apache.flink.core.fs.Path;
 import org.apache.flink.table.data.RowData;
+import org.apache.flink.table.types.logical.RowType;
 import org.apache.iceberg.DataFile;
 import org.apache.iceberg.DataFiles;
 import org.apache.iceberg.FileFormat;
@@ -320,8 +322,10 @@ public final class WindowCompactor {
                                         + OUTPUT_PREFIX
                                         + UUID.randomUUID()
                                         + ".parquet");
+        RowType rowType = archive.rowType();
+        Set<Integer> microsTimes = MicrosTimeColumns.of(schema, rowType);
         FileAppender<RowData> appender =
-                ParquetWriterFactory.appender(out, schema, archive.rowType(), parquet);
+                ParquetWriterFactory.appender(out, schema, rowType, parquet);
         try {
             for (DataFile f : bin) {
                 try (CloseableIterable<RowData> rows =
@@ -329,7 +333,10 @@ public final class WindowCompactor {
                                 .project(schema)
                                 .createReaderFunc(
                                         fileSchema ->
-                                                FlinkParquetReaders.buildReader(schema, fileSchema))
+                                                FlinkParquetReaders.buildReader(
+                                                        schema,
+                                                        MicrosTimeColumns.asLongs(
+                                                                fileSchema, microsTimes)))
                                 .build()) {
                     for (RowData row : rows) {
                         appender.add(row);

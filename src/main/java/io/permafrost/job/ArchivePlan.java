@@ -6,8 +6,10 @@ import io.permafrost.iceberg.ArchiveTables;
 import io.permafrost.iceberg.CatalogSpec;
 import io.permafrost.model.TableId;
 import io.permafrost.schema.ArchiveTable;
+import io.permafrost.schema.ColumnMapping;
 import io.permafrost.schema.PgCatalog.SourceTable;
 import io.permafrost.schema.PgColumn;
+import io.permafrost.source.ArchiveSourceFactory;
 import io.permafrost.source.HeartbeatTable;
 import io.permafrost.source.PreflightException;
 import io.permafrost.source.SourceConnections;
@@ -83,13 +85,18 @@ public record ArchivePlan(
         try (Connection conn = SourceConnections.open(config.source())) {
             SourcePreflight preflight = new SourcePreflight(config);
             List<SourceTable> described = preflight.describe(conn);
+            Map<TableId, List<ColumnMapping>> mapped = new LinkedHashMap<>();
             for (SourceTable st : described) {
-                ArchiveTables.mapColumns(st); // refuse unmappable types before anything is created
+                // refuse unmappable types before anything is created
+                mapped.put(st.id(), ArchiveTables.mapColumns(st));
             }
             // A backfill read wholly by binary COPY needs no replication: it reads one exported
             // snapshot. Anything Flink CDC reads, and every run, needs the slot and publication.
             String copyUnfit =
                     continuous ? "a run streams the WAL" : copyUnfit(config, conn, described);
+            if (!continuous && copyUnfit != null) {
+                refuseForFlinkCdc(mapped, "a backfill reads it with Flink CDC (" + copyUnfit + ")");
+            }
             boolean replication = copyUnfit != null;
             if (replication) {
                 preflight.checkReplication(conn, described);
@@ -121,6 +128,11 @@ public record ArchivePlan(
                                 == PermafrostConfig.StreamReader.PGOUTPUT) {
                     throw pgoutputRefused(pgoutputUnfit);
                 }
+            }
+            if (continuous && config.source().streamReader() == PermafrostConfig.StreamReader.CDC) {
+                refuseForFlinkCdc(mapped, "source.stream_reader is cdc");
+            } else if (continuous && pgoutputUnfit != null) {
+                refuseForFlinkCdc(mapped, "a run reads it with Flink CDC (" + pgoutputUnfit + ")");
             }
 
             // Every check passed: from here on things are created.
@@ -167,6 +179,10 @@ public record ArchivePlan(
             }
             throw new PreflightException(1, "preparing the archive failed: " + e.getMessage(), e);
         }
+    }
+
+    private static void refuseForFlinkCdc(Map<TableId, List<ColumnMapping>> tables, String why) {
+        tables.forEach((id, columns) -> ArchiveSourceFactory.checkReadable(id, columns, why));
     }
 
     /**

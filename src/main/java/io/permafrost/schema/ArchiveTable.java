@@ -4,7 +4,9 @@ import io.permafrost.config.PermafrostConfig;
 import io.permafrost.model.TableId;
 import io.permafrost.model.WindowSpec;
 import java.io.Serializable;
+import java.util.ArrayList;
 import java.util.List;
+import org.apache.flink.table.types.logical.BigIntType;
 import org.apache.flink.table.types.logical.RowType;
 import org.apache.iceberg.Schema;
 import org.apache.iceberg.flink.FlinkSchemaUtil;
@@ -50,8 +52,24 @@ public record ArchiveTable(
         return config.window();
     }
 
+    /**
+     * The Flink type of archived rows: Iceberg's, except that a time column of microseconds ({@link
+     * ValueKind#TIME_MICROS}) is a BIGINT of microseconds of the day, as Flink's TIME holds
+     * milliseconds only (the Parquet files keep Iceberg's time; see {@code MicrosTimeColumns}).
+     */
     public RowType rowType() {
-        return FlinkSchemaUtil.convert(schema);
+        RowType iceberg = FlinkSchemaUtil.convert(schema);
+        List<RowType.RowField> fields = new ArrayList<>(iceberg.getFields());
+        for (int i = 0; i < columns.size(); i++) {
+            if (columns.get(i).kind() == ValueKind.TIME_MICROS) {
+                RowType.RowField f = fields.get(i);
+                fields.set(
+                        i,
+                        new RowType.RowField(
+                                f.getName(), new BigIntType(f.getType().isNullable())));
+            }
+        }
+        return new RowType(iceberg.isNullable(), fields);
     }
 
     public int opIndex() {

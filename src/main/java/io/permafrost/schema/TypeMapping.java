@@ -113,25 +113,11 @@ public final class TypeMapping {
             case "bytea" -> simple(c, Types.BinaryType.get(), ValueKind.BINARY);
             case "uuid" -> simple(c, Types.UUIDType.get(), ValueKind.UUID);
             case "date" -> simple(c, Types.DateType.get(), ValueKind.DATE);
-            case "time" -> {
-                if (timePrecision(c) > 3) {
-                    throw new UnsupportedTypeException(
-                            "column "
-                                    + table
-                                    + "."
-                                    + c.name()
-                                    + " has type time("
-                                    + timePrecision(c)
-                                    + "): Flink CDC reads snapshot rows of time columns with millisecond "
-                                    + "precision, so microseconds would be lost. Fix: ALTER TABLE ... ALTER "
-                                    + "COLUMN \""
-                                    + c.name()
-                                    + "\" TYPE time(3) if milliseconds suffice, or "
-                                    + "store the value as text or an interval, or "
-                                    + LEAVE_OUT);
-                }
-                yield simple(c, Types.TimeType.get(), ValueKind.TIME_MILLIS);
-            }
+            case "time" ->
+                    simple(
+                            c,
+                            Types.TimeType.get(),
+                            timePrecision(c) > 3 ? ValueKind.TIME_MICROS : ValueKind.TIME_MILLIS);
             case "timestamp" -> simple(c, Types.TimestampType.withoutZone(), ValueKind.TIMESTAMP);
             case "timestamptz" -> simple(c, Types.TimestampType.withZone(), ValueKind.TIMESTAMPTZ);
             default ->

@@ -18,7 +18,13 @@ public enum ValueKind {
     BINARY,
     UUID,
     DATE,
+    /** time(0) to time(3): Flink's TIME, an int of milliseconds of the day. */
     TIME_MILLIS,
+    /**
+     * time(4) to time(6) and time: a long of microseconds of the day (Flink BIGINT), since Flink's
+     * TIME holds milliseconds only; see {@link ArchiveTable#rowType()}.
+     */
+    TIME_MICROS,
     TIMESTAMP,
     TIMESTAMPTZ,
     LIST

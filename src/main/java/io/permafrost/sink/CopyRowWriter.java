@@ -302,7 +302,7 @@ final class CopyRowWriter implements ParquetValueWriter<RowData> {
                         column.writeInteger(
                                 rl, BinaryValues.int32(b, off) + BinaryValues.PG_EPOCH_DAYS);
                 // Iceberg's time is in microseconds, as PostgreSQL's
-                case TIME_MILLIS -> column.writeLong(rl, BinaryValues.int64(b, off));
+                case TIME_MILLIS, TIME_MICROS -> column.writeLong(rl, BinaryValues.int64(b, off));
                 case TIMESTAMP, TIMESTAMPTZ ->
                         column.writeLong(
                                 rl, BinaryValues.int64(b, off) + BinaryValues.PG_EPOCH_MICROS);

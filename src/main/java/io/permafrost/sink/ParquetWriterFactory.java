@@ -15,6 +15,8 @@ import org.apache.iceberg.flink.data.FlinkParquetWriters;
 import org.apache.iceberg.io.FileAppender;
 import org.apache.iceberg.io.OutputFile;
 import org.apache.iceberg.parquet.Parquet;
+import org.apache.iceberg.parquet.ParquetValueWriter;
+import org.apache.iceberg.shaded.org.apache.parquet.schema.MessageType;
 
 /**
  * Writes archived rows as Parquet with Iceberg's own Parquet writer, inside Flink's FileSink: the
@@ -79,10 +81,16 @@ public final class ParquetWriterFactory implements BulkWriter.Factory<RowData> {
             throws IOException {
         return Parquet.write(out)
                 .schema(schema)
-                .createWriterFunc(msg -> FlinkParquetWriters.buildWriter(rowType, msg))
+                .createWriterFunc(msg -> flinkWriter(schema, rowType, msg))
                 .setAll(properties)
                 .overwrite()
                 .build();
+    }
+
+    private static ParquetValueWriter<RowData> flinkWriter(
+            Schema schema, RowType rowType, MessageType msg) {
+        return FlinkParquetWriters.buildWriter(
+                rowType, MicrosTimeColumns.asLongs(msg, MicrosTimeColumns.of(schema, rowType)));
     }
 
     /** As {@link #appender}, and rows read with binary COPY go straight from their tuples. */
@@ -96,11 +104,7 @@ public final class ParquetWriterFactory implements BulkWriter.Factory<RowData> {
         return Parquet.write(out)
                 .schema(schema)
                 .createWriterFunc(
-                        msg ->
-                                new CopyRowWriter(
-                                        columns,
-                                        msg,
-                                        FlinkParquetWriters.buildWriter(rowType, msg)))
+                        msg -> new CopyRowWriter(columns, msg, flinkWriter(schema, rowType, msg)))
                 .setAll(properties)
                 .overwrite()
                 .build();

@@ -4,6 +4,8 @@ import io.permafrost.config.PermafrostConfig;
 import io.permafrost.model.ChangeEvent;
 import io.permafrost.model.TableId;
 import io.permafrost.schema.ArchiveTable;
+import io.permafrost.schema.ColumnMapping;
+import io.permafrost.schema.ValueKind;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -31,6 +33,7 @@ public final class ArchiveSourceFactory {
         Set<String> schemas = new LinkedHashSet<>();
         List<String> names = new ArrayList<>();
         for (ArchiveTable t : tables) {
+            checkReadable(t.id(), t.columns(), "the job reads this table with Flink CDC");
             schemas.add(t.id().schema());
             names.add(t.id().toString());
         }
@@ -64,6 +67,40 @@ public final class ArchiveSourceFactory {
             b.chunkKeyColumn(chunkKey);
         }
         return b.build();
+    }
+
+    /**
+     * Refuses a table with a time column of microseconds ({@code time}, {@code time(4)} to {@code
+     * time(6)}): Flink CDC reads the snapshot's time values through JDBC {@code getObject}, with
+     * millisecond precision, so their microseconds would be lost. Permafrost's own readers (binary
+     * COPY, pgoutput) keep them.
+     *
+     * @param why why Flink CDC would read the table, for the message
+     */
+    public static void checkReadable(TableId table, List<ColumnMapping> columns, String why) {
+        for (ColumnMapping m : columns) {
+            if (m.kind() == ValueKind.TIME_MICROS) {
+                int p = m.column().typmod() < 0 ? 6 : m.column().typmod();
+                throw new PreflightException(
+                        2,
+                        "column "
+                                + table
+                                + "."
+                                + m.column().name()
+                                + " has type time("
+                                + p
+                                + ") and "
+                                + why
+                                + ", which reads snapshot rows of time columns with millisecond"
+                                + " precision: its microseconds would be lost. Fix: let"
+                                + " Permafrost's readers read it (source.snapshot_reader: copy and"
+                                + " source.stream_reader: pgoutput or auto, on PostgreSQL 14 or"
+                                + " later), or ALTER TABLE ... ALTER COLUMN \""
+                                + m.column().name()
+                                + "\" TYPE time(3) if milliseconds suffice, or leave the column"
+                                + " out with the table's exclude_columns");
+            }
+        }
     }
 
     static Properties debeziumProperties(

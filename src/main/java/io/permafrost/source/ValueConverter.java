@@ -1,6 +1,7 @@
 package io.permafrost.source;
 
 import io.permafrost.schema.ColumnMapping;
+import io.permafrost.source.copy.BinaryValues;
 import java.math.BigDecimal;
 import java.nio.ByteBuffer;
 import java.time.OffsetDateTime;
@@ -80,9 +81,11 @@ final class ValueConverter {
                 }
             case DATE:
                 return ((Number) v).intValue();
+            case TIME_MICROS:
+                return BinaryValues.timeOfDay(m, timeMicros(v, logical));
             case TIME_MILLIS:
                 {
-                    long micros = timeMicros(v, logical);
+                    long micros = BinaryValues.timeOfDay(m, timeMicros(v, logical));
                     if (micros % 1000 != 0) {
                         throw new IllegalStateException(
                                 "time value with sub-millisecond digits in a time(3) column");

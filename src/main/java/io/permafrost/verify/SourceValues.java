@@ -56,7 +56,7 @@ public final class SourceValues {
                             case BINARY -> bytes(rs.getBytes(index));
                             case UUID -> rs.getObject(index, UUID.class);
                             case DATE -> rs.getObject(index, LocalDate.class);
-                            case TIME_MILLIS -> rs.getObject(index, LocalTime.class);
+                            case TIME_MILLIS, TIME_MICROS -> rs.getObject(index, LocalTime.class);
                             case TIMESTAMP -> rs.getObject(index, LocalDateTime.class);
                             case TIMESTAMPTZ -> utc(rs.getObject(index, OffsetDateTime.class));
                             default -> throw new IllegalStateException("unhandled " + m.kind());

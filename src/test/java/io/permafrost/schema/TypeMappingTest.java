@@ -135,22 +135,10 @@ class TypeMappingTest {
     }
 
     @Test
-    void timeWithDefaultPrecisionIsRefused() {
-        assertThatThrownBy(() -> map("time", -1))
-                .isInstanceOf(UnsupportedTypeException.class)
-                .hasMessageStartingWith("column public.t.c has type time(6)")
-                .hasMessageContaining("millisecond")
-                .hasMessageContaining("Fix: ALTER TABLE ... ALTER COLUMN \"c\" TYPE time(3)");
-    }
-
-    @Test
-    void timeWithMicrosecondPrecisionIsRefused() {
-        assertThatThrownBy(() -> map("time", 6))
-                .isInstanceOf(UnsupportedTypeException.class)
-                .hasMessageStartingWith("column public.t.c has type time(6)");
-        assertThatThrownBy(() -> map("time", 4))
-                .isInstanceOf(UnsupportedTypeException.class)
-                .hasMessageStartingWith("column public.t.c has type time(4)");
+    void timeWithMicrosecondPrecisionIsATimeOfMicroseconds() {
+        assertMapping(map("time", -1), Types.TimeType.get(), ValueKind.TIME_MICROS);
+        assertMapping(map("time", 6), Types.TimeType.get(), ValueKind.TIME_MICROS);
+        assertMapping(map("time", 4), Types.TimeType.get(), ValueKind.TIME_MICROS);
     }
 
     @ParameterizedTest

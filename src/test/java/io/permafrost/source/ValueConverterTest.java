@@ -217,6 +217,26 @@ class ValueConverterTest {
     }
 
     @Test
+    void timeOfMicrosecondsKeepsItsMicrosecondsAsALong() {
+        ColumnMapping m = column("time"); // time without a typmod is time(6)
+        long expected = 26_130_123_456L; // 07:15:30.123456
+
+        assertThat(ValueConverter.convert(m, expected, TIME_MICROS)).isEqualTo(expected);
+        assertThat(ValueConverter.convert(m, expected * 1000, TIME_NANOS)).isEqualTo(expected);
+    }
+
+    @Test
+    void midnightAtTheEndOfTheDayIsRefusedWithAFix() {
+        long endOfDay = 86_400_000_000L; // PostgreSQL's 24:00:00
+        for (ColumnMapping m : List.of(column("time"), column("time", 3))) {
+            assertThatThrownBy(() -> ValueConverter.convert(m, endOfDay, TIME_MICROS))
+                    .isInstanceOf(IllegalStateException.class)
+                    .hasMessageContaining("holds 24:00:00")
+                    .hasMessageContaining("Fix:");
+        }
+    }
+
+    @Test
     void timestampMillis() {
         TimestampData t =
                 (TimestampData)

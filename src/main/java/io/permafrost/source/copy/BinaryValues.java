@@ -73,13 +73,15 @@ public final class BinaryValues {
                 }
             case TIME_MILLIS:
                 {
-                    long micros = int64(b, off);
+                    long micros = timeOfDay(m, int64(b, off));
                     if (micros % 1000 != 0) {
                         throw new IllegalStateException(
                                 "time value with sub-millisecond digits in a time(3) column");
                     }
                     return (int) (micros / 1000);
                 }
+            case TIME_MICROS:
+                return timeOfDay(m, int64(b, off));
             case TIMESTAMP:
             case TIMESTAMPTZ:
                 {
@@ -162,6 +164,7 @@ public final class BinaryValues {
                     return;
                 }
             case TIME_MILLIS:
+            case TIME_MICROS:
             case NUMERIC_TEXT:
                 decode(m, b, off, len);
                 return;
@@ -307,6 +310,27 @@ public final class BinaryValues {
             d = new BigDecimal(unscaled, -exponent).setScale(dscale, RoundingMode.UNNECESSARY);
         }
         return sign == 0x4000 ? d.negate() : d;
+    }
+
+    /** Largest time of day Iceberg's time holds: 23:59:59.999999. */
+    public static final long LAST_MICRO_OF_DAY = 86_400_000_000L - 1;
+
+    /**
+     * {@code micros} of a time column, if Iceberg's time can hold it: PostgreSQL also accepts
+     * {@code 24:00:00}, which an Iceberg (and Java) time of day cannot store.
+     */
+    public static long timeOfDay(ColumnMapping m, long micros) {
+        if (micros < 0 || micros > LAST_MICRO_OF_DAY) {
+            throw new IllegalStateException(
+                    "column "
+                            + m.column().name()
+                            + " holds "
+                            + (micros == LAST_MICRO_OF_DAY + 1 ? "24:00:00" : micros + " µs")
+                            + ", which an Iceberg time (00:00:00 to 23:59:59.999999) cannot store."
+                            + " Fix: UPDATE the row to 23:59:59.999999 (or the next day's"
+                            + " 00:00:00), or leave the column out with exclude_columns");
+        }
+        return micros;
     }
 
     private static IllegalStateException infinity(ColumnMapping m) {

@@ -127,6 +127,25 @@ class BinaryValuesTest {
     }
 
     @Test
+    void timesAreMicrosecondsOfTheDayAndTwentyFourOClockIsRefused() {
+        ColumnMapping micros = mapping("t", "time", ValueKind.TIME_MICROS, 0, 0);
+        ColumnMapping millis = mapping("t", "time", ValueKind.TIME_MILLIS, 0, 0);
+        byte[] t = ByteBuffer.allocate(8).putLong(26_130_123_456L).array(); // 07:15:30.123456
+        assertThat(BinaryValues.decode(micros, t, 0, 8)).isEqualTo(26_130_123_456L);
+        assertThatThrownBy(() -> BinaryValues.decode(millis, t, 0, 8))
+                .hasMessageContaining("sub-millisecond");
+        byte[] last = ByteBuffer.allocate(8).putLong(BinaryValues.LAST_MICRO_OF_DAY).array();
+        assertThat(BinaryValues.decode(micros, last, 0, 8))
+                .isEqualTo(BinaryValues.LAST_MICRO_OF_DAY);
+        byte[] endOfDay = ByteBuffer.allocate(8).putLong(86_400_000_000L).array();
+        for (ColumnMapping m : java.util.List.of(micros, millis)) {
+            assertThatThrownBy(() -> BinaryValues.check(m, endOfDay, 0, 8))
+                    .hasMessageContaining("holds 24:00:00")
+                    .hasMessageContaining("Fix:");
+        }
+    }
+
+    @Test
     void unscaledLongIsTheDecimalsUnscaledValueOrLeavesItToDecode() {
         java.util.Random random = new java.util.Random(7);
         int fast = 0;
