@@ -2,6 +2,7 @@ package io.permafrost.source.copy;
 
 import io.permafrost.model.TableId;
 import io.permafrost.schema.ColumnMapping;
+import io.permafrost.source.PermanentError;
 import java.math.BigDecimal;
 import java.math.BigInteger;
 import java.math.RoundingMode;
@@ -103,13 +104,14 @@ public final class BinaryValues {
 
     /**
      * {@link #check}s a value of an archived row as it is read, naming the table and column when
-     * the archive cannot hold it: a binary COPY tuple's and a pgoutput tuple's values alike.
+     * the archive cannot hold it: a binary COPY tuple's and a pgoutput tuple's values alike. Such a
+     * value fails the job at once ({@link PermanentError}): reading it again cannot mend it.
      */
     public static void checkColumn(TableId table, ColumnMapping m, byte[] b, int off, int len) {
         try {
             check(m, b, off, len);
         } catch (RuntimeException e) {
-            throw new IllegalStateException(
+            throw PermanentError.of(
                     "cannot archive " + table + "." + m.column().name() + ": " + e.getMessage(), e);
         }
     }
