@@ -12,6 +12,7 @@ import io.permafrost.model.Window;
 import io.permafrost.model.WindowSpec;
 import io.permafrost.replay.ReplayJob;
 import io.permafrost.replay.ReplayTask;
+import io.permafrost.replay.WindowExporter;
 import io.permafrost.replay.WindowReplacer;
 import io.permafrost.schema.ArchiveTable;
 import io.permafrost.schema.WindowBounds;
@@ -101,6 +102,7 @@ final class ReplayCommand implements Callable<Integer> {
                     "use one of " + tables.stream().map(t -> t.id().toString()).toList());
         }
         ArchiveTable at = tables.get(index);
+        WindowExporter.refuseRetiredColumns(at);
         WindowFilter filter = new WindowFilter(null, from, to);
         long fromValue = WindowFilter.bound(at, from);
         long toValue = WindowFilter.bound(at, to);

@@ -14,6 +14,7 @@ import io.permafrost.schema.WindowColumnKind;
 import io.permafrost.source.PreflightException;
 import java.util.ArrayList;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -128,7 +129,8 @@ public final class ArchiveTables {
         if (catalog.tableExists(ident)) {
             table = catalog.loadTable(ident);
             addSourceColumns(st.id(), table, desired, parquet != null);
-            checkCompatible(st.id(), table, desired, cfg.window());
+            columns = withRetired(st.id(), table.schema(), columns);
+            checkCompatible(st.id(), table, desiredSchema(columns), cfg.window());
         } else if (parquet == null) {
             throw new PreflightException(
                     2,
@@ -246,12 +248,48 @@ public final class ArchiveTables {
     }
 
     /**
+     * The archive's columns in the Iceberg table's order: the source's mapping of each column the
+     * source has (matched by name), and a {@link TypeMapping#retired} mapping of each it no longer
+     * has (dropped, or left out with {@code exclude_columns} since); then any source column the
+     * archive lacks, which {@link #checkCompatible} refuses.
+     */
+    static List<ColumnMapping> withRetired(TableId id, Schema archive, List<ColumnMapping> source) {
+        Map<String, ColumnMapping> byName = new LinkedHashMap<>();
+        source.forEach(m -> byName.put(m.column().name(), m));
+        List<ColumnMapping> out = new ArrayList<>();
+        List<String> retired = new ArrayList<>();
+        for (Types.NestedField f : archive.columns()) {
+            if (ArchiveTable.isMetadataColumn(f.name())) {
+                continue;
+            }
+            ColumnMapping m = byName.remove(f.name());
+            if (m == null) {
+                m = TypeMapping.retired(f);
+                retired.add(f.name());
+            }
+            out.add(m);
+        }
+        out.addAll(byName.values());
+        if (!retired.isEmpty()) {
+            LOG.info(
+                    "Column(s) {} of Iceberg table {} are no longer in PostgreSQL table {} (dropped,"
+                            + " or in exclude_columns): the archive keeps what they hold; rows"
+                            + " archived from now on hold null in them, and verification leaves"
+                            + " them out",
+                    retired,
+                    identifier(id),
+                    id);
+        }
+        return out;
+    }
+
+    /**
      * Adds the columns the source table gained since its archive was created ({@code ALTER TABLE
      * ... ADD COLUMN}, or a column taken out of {@code exclude_columns}) to the Iceberg table, in
-     * the source's order, as optional columns: rows archived before read them as null. Only a pure
-     * addition is applied (every archived column still there, in order, with its type); anything
-     * else is left to {@link #checkCompatible}, which refuses it. Commands that only read ({@code
-     * write} false) refuse, naming the command that adds them.
+     * the source's order, as optional columns: rows archived before read them as null. Applied only
+     * when every column the two share still has its archived type; a changed type is left to {@link
+     * #checkCompatible}, which refuses it. Commands that only read ({@code write} false) refuse,
+     * naming the command that adds them.
      */
     static void addSourceColumns(TableId id, Table table, Schema desired, boolean write) {
         List<Types.NestedField> existing = table.schema().columns();
@@ -262,13 +300,9 @@ public final class ArchiveTables {
         if (added.isEmpty()) {
             return;
         }
-        List<Types.NestedField> kept = want.stream().filter(f -> have.contains(f.name())).toList();
-        if (kept.size() != existing.size()) {
-            return;
-        }
-        for (int i = 0; i < kept.size(); i++) {
-            if (!kept.get(i).name().equals(existing.get(i).name())
-                    || !sameType(kept.get(i).type(), existing.get(i).type())) {
+        for (Types.NestedField f : want) {
+            Types.NestedField archived = table.schema().findField(f.name());
+            if (archived != null && !sameType(f.type(), archived.type())) {
                 return;
             }
         }

@@ -3,7 +3,9 @@ package io.permafrost.replay;
 import io.permafrost.iceberg.WindowCommitter;
 import io.permafrost.model.Window;
 import io.permafrost.schema.ArchiveTable;
+import io.permafrost.schema.ColumnMapping;
 import io.permafrost.schema.WindowBounds;
+import io.permafrost.source.PreflightException;
 import io.permafrost.verify.SourceSide;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -33,9 +35,36 @@ public final class WindowExporter {
     private final long targetFileSize;
 
     public WindowExporter(ArchiveTable archive, Table table, long targetFileSize) {
+        refuseRetiredColumns(archive);
         this.archive = archive;
         this.table = table;
         this.targetFileSize = targetFileSize;
+    }
+
+    /**
+     * A replay writes windows again from PostgreSQL as it is now: the values the archive keeps of
+     * columns the table no longer has would become null.
+     */
+    public static void refuseRetiredColumns(ArchiveTable at) {
+        List<String> retired =
+                at.columns().stream()
+                        .filter(ColumnMapping::retired)
+                        .map(m -> m.column().name())
+                        .toList();
+        if (!retired.isEmpty()) {
+            throw new PreflightException(
+                    2,
+                    "the archive of "
+                            + at.id()
+                            + " keeps column(s) "
+                            + retired
+                            + " that the table no longer has (dropped, or in exclude_columns): a"
+                            + " replay writes windows again from PostgreSQL as it is now, which"
+                            + " would replace the values they hold with null, so replay refuses"
+                            + " this table. Fix: read the window with 'permafrost fetch' and mend"
+                            + " it by hand, or archive the table anew into a new catalog or"
+                            + " warehouse");
+        }
     }
 
     public List<DataFile> export(Connection conn, Window w) throws Exception {

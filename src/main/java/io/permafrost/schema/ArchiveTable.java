@@ -34,6 +34,11 @@ public record ArchiveTable(
     /** {@code _op} of a heartbeat marker row: never written, it only moves the watermark. */
     public static final String HEARTBEAT_OP = "h";
 
+    /** Whether {@code name} is one of the columns Permafrost adds to every archived row. */
+    public static boolean isMetadataColumn(String name) {
+        return name.equals(OP) || name.equals(LSN) || name.equals(COMMIT_TS);
+    }
+
     /**
      * Whether an archived row version may replace an older version of its key: an update, or a
      * snapshot row that a run read again because it was written or updated after its window's

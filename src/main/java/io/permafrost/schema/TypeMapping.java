@@ -157,6 +157,53 @@ public final class TypeMapping {
         return c.typmod() < 0 ? 6 : c.typmod();
     }
 
+    /** What a retired column's {@link PgColumn#typeName} says, in messages. */
+    public static final String NO_LONGER_IN_SOURCE = "(no longer in the source table)";
+
+    /**
+     * The mapping of an archived column that the source table no longer has, from its Iceberg
+     * field: values are only ever null, so the kind is the one that writes and compacts the
+     * column's archived values without loss (a time as microseconds).
+     */
+    public static ColumnMapping retired(Types.NestedField field) {
+        Type type = field.type();
+        boolean list = type.isListType();
+        PgColumn c = new PgColumn(field.name(), NO_LONGER_IN_SOURCE, 'b', -1, list, false);
+        if (list) {
+            Type elementType = type.asListType().elementType();
+            ColumnMapping element = retiredScalar(c, elementType);
+            return new ColumnMapping(c, type, ValueKind.LIST, 0, 0, element, true);
+        }
+        return retiredScalar(c, type);
+    }
+
+    private static ColumnMapping retiredScalar(PgColumn c, Type type) {
+        ValueKind kind =
+                switch (type.typeId()) {
+                    case BOOLEAN -> ValueKind.BOOLEAN;
+                    case INTEGER -> ValueKind.INT;
+                    case LONG -> ValueKind.LONG;
+                    case FLOAT -> ValueKind.FLOAT;
+                    case DOUBLE -> ValueKind.DOUBLE;
+                    case DECIMAL -> ValueKind.DECIMAL;
+                    case STRING -> ValueKind.STRING;
+                    case BINARY, FIXED -> ValueKind.BINARY;
+                    case UUID -> ValueKind.UUID;
+                    case DATE -> ValueKind.DATE;
+                    case TIME -> ValueKind.TIME_MICROS;
+                    case TIMESTAMP ->
+                            ((Types.TimestampType) type).shouldAdjustToUTC()
+                                    ? ValueKind.TIMESTAMPTZ
+                                    : ValueKind.TIMESTAMP;
+                    default ->
+                            throw new IllegalStateException(
+                                    "archived column " + c.name() + " has Iceberg type " + type);
+                };
+        int precision = kind == ValueKind.DECIMAL ? ((Types.DecimalType) type).precision() : 0;
+        int scale = kind == ValueKind.DECIMAL ? ((Types.DecimalType) type).scale() : 0;
+        return new ColumnMapping(c, type, kind, precision, scale, null, true);
+    }
+
     private static ColumnMapping simple(PgColumn c, Type type, ValueKind kind) {
         return new ColumnMapping(c, type, kind, 0, 0, null);
     }

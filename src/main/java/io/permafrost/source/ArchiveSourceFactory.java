@@ -79,7 +79,7 @@ public final class ArchiveSourceFactory {
      */
     public static void checkReadable(TableId table, List<ColumnMapping> columns, String why) {
         for (ColumnMapping m : columns) {
-            if (m.kind() == ValueKind.TIME_MICROS) {
+            if (m.kind() == ValueKind.TIME_MICROS && !m.retired()) {
                 int p = m.column().typmod() < 0 ? 6 : m.column().typmod();
                 throw new PreflightException(
                         2,

@@ -55,7 +55,9 @@ public final class ChangeEventDeserializer implements DebeziumDeserializationSch
             return;
         }
         Set<String> archived = new HashSet<>();
-        at.columns().forEach(m -> archived.add(m.column().name()));
+        at.columns().stream()
+                .filter(m -> !m.retired()) // a retired column in the stream was added again
+                .forEach(m -> archived.add(m.column().name()));
         for (Field f : schema.fields()) {
             if (!archived.contains(f.name()) && !at.config().excludeColumns().contains(f.name())) {
                 throw SchemaChange.newColumn(at.id(), f.name());
@@ -92,10 +94,11 @@ public final class ChangeEventDeserializer implements DebeziumDeserializationSch
         List<ColumnMapping> columns = at.columns();
         for (int i = 0; i < columns.size(); i++) {
             ColumnMapping m = columns.get(i);
-            Field f = after.schema().field(m.column().name());
+            Field f = m.retired() ? null : after.schema().field(m.column().name());
             if (f == null) {
                 // A change written before the column was added (a run resumed from a checkpoint
-                // older than its ALTER TABLE): the row had no such value.
+                // older than its ALTER TABLE), or a column the table no longer has: the row has
+                // no such value.
                 continue;
             }
             try {

@@ -2,6 +2,7 @@ package io.permafrost.verify;
 
 import io.permafrost.model.Window;
 import io.permafrost.schema.ArchiveTable;
+import io.permafrost.schema.ColumnMapping;
 import io.permafrost.schema.WindowBounds;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
@@ -76,11 +77,12 @@ public final class ArchiveSide extends WindowSide {
         }
     }
 
+    /** The row's archived values; null for a retired column, which the source cannot show. */
     private List<Object> values(Record r) {
-        int n = table.columns().size();
-        List<Object> row = new ArrayList<>(n);
-        for (int i = 0; i < n; i++) {
-            row.add(r.get(i));
+        List<ColumnMapping> columns = table.columns();
+        List<Object> row = new ArrayList<>(columns.size());
+        for (int i = 0; i < columns.size(); i++) {
+            row.add(columns.get(i).retired() ? null : r.get(i));
         }
         return row;
     }

@@ -22,11 +22,14 @@ public final class SourceSide extends WindowSide {
         this.window = window;
     }
 
-    /** The column list of the archived columns, quoted. */
+    /**
+     * The column list of the archived columns, quoted; NULL for a {@link ColumnMapping#retired}
+     * column, which the table no longer has and verification leaves out.
+     */
     public static String columnList(ArchiveTable table) {
         List<String> cols = new ArrayList<>();
         for (ColumnMapping m : table.columns()) {
-            cols.add('"' + m.column().name() + '"');
+            cols.add(m.retired() ? "NULL" : '"' + m.column().name() + '"');
         }
         return String.join(", ", cols);
     }
@@ -61,7 +64,8 @@ public final class SourceSide extends WindowSide {
         while (rs.next()) {
             List<Object> row = new ArrayList<>(cols.size());
             for (int i = 0; i < cols.size(); i++) {
-                row.add(SourceValues.read(rs, i + 1, cols.get(i)));
+                ColumnMapping m = cols.get(i);
+                row.add(m.retired() ? null : SourceValues.read(rs, i + 1, m));
             }
             consumer.accept(row);
         }

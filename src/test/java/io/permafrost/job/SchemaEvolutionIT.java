@@ -3,7 +3,6 @@ package io.permafrost.job;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import io.permafrost.config.ConfigLoader;
 import io.permafrost.testing.Archive;
 import io.permafrost.testing.Cli;
 import io.permafrost.testing.EmbeddedPostgres;
@@ -11,7 +10,6 @@ import io.permafrost.testing.TestConfig;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
-import java.util.concurrent.CompletableFuture;
 import org.apache.iceberg.data.Record;
 import org.apache.iceberg.types.Types;
 import org.junit.jupiter.api.io.TempDir;
@@ -54,16 +52,7 @@ class SchemaEvolutionIT {
         assertThat(backfill.code).as("%s", backfill).isZero();
         Archive archive = new Archive(dir.resolve("warehouse"), "events");
 
-        ContinuousRun run = new ContinuousRun(ConfigLoader.load(config), false, runner -> {});
-        CompletableFuture<Void> ended =
-                CompletableFuture.runAsync(
-                        () -> {
-                            try {
-                                run.run();
-                            } catch (Exception e) {
-                                throw new IllegalStateException(e);
-                            }
-                        });
+        BackgroundRun run = BackgroundRun.start(config);
         try {
             ContinuousIT.awaitStreaming(db);
             EmbeddedPostgres.execute(
@@ -79,12 +68,11 @@ class SchemaEvolutionIT {
                                     assertThat(archive.records())
                                             .extracting(r -> r.getField("id"))
                                             .contains(800L, 900L, 10L));
-            assertThat(ended).isNotDone();
+            assertThat(run.ended()).isNotDone();
             assertThat(run.starts()).isEqualTo(2);
         } finally {
-            run.cancel();
+            run.stop();
         }
-        ended.get();
 
         assertThat(archive.table().schema().columns())
                 .extracting(Types.NestedField::name)

@@ -77,6 +77,9 @@ final class CopyQuery {
     }
 
     private static String column(ColumnMapping m) {
+        if (m.retired()) {
+            return "NULL"; // the table no longer has it
+        }
         String name = '"' + m.column().name().replace("\"", "\"\"") + '"';
         ValueKind kind = m.kind() == ValueKind.LIST ? m.element().kind() : m.kind();
         boolean castToText =

@@ -188,9 +188,17 @@ final class PgOutputDecoder {
                         found = i;
                     }
                 }
+                if (columns.get(c).retired() && found >= 0) {
+                    if (at.config().excludeColumns().contains(col)) {
+                        continue; // archived once, now left out: null from here on
+                    }
+                    // Dropped when the job was planned, and added again since.
+                    throw SchemaChange.newColumn(id, col);
+                }
                 if (found < 0) {
                     // A change written before the column was added (a run resumed from a
-                    // checkpoint older than its ALTER TABLE): the row had no such value.
+                    // checkpoint older than its ALTER TABLE), or after it was dropped: the row
+                    // has no such value.
                     continue;
                 }
                 Integer planned = typeOids.get(id + "." + col);

@@ -273,7 +273,9 @@ final class WalSplitReader implements SplitReader<PgOutputDecoder.Decoded, WalSp
         Map<String, Integer> oids = new HashMap<>();
         for (ArchiveTable t : tables) {
             Map<String, PgColumn> planned = new HashMap<>();
-            t.columns().forEach(m -> planned.put(m.column().name(), m.column()));
+            t.columns().stream()
+                    .filter(m -> !m.retired())
+                    .forEach(m -> planned.put(m.column().name(), m.column()));
             PgTypes types = new PgTypes(c);
             try (PreparedStatement st =
                     c.prepareStatement(
