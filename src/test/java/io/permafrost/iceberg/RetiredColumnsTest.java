@@ -2,14 +2,19 @@ package io.permafrost.iceberg;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.permafrost.config.PermafrostConfig;
 import io.permafrost.model.TableId;
+import io.permafrost.model.WindowSpec;
 import io.permafrost.schema.ArchiveTable;
 import io.permafrost.schema.ColumnMapping;
+import io.permafrost.schema.PgCatalog;
 import io.permafrost.schema.PgColumn;
 import io.permafrost.schema.TypeMapping;
 import io.permafrost.schema.ValueKind;
 import java.util.List;
+import java.util.Map;
 import org.apache.iceberg.Schema;
+import org.apache.iceberg.inmemory.InMemoryCatalog;
 import org.apache.iceberg.types.Types;
 import org.junit.jupiter.api.Test;
 
@@ -66,6 +71,49 @@ class RetiredColumnsTest {
         assertThat(ArchiveTables.withRetired(ID, ARCHIVE, source))
                 .extracting(m -> m.column().name() + (m.retired() ? " retired" : ""))
                 .containsExactly("id", "gone", "at", "tags", "price", "extra");
+    }
+
+    @Test
+    void aRenamedColumnIsRetiredUnderItsOldNameAndAddedUnderItsNew() {
+        InMemoryCatalog catalog = new InMemoryCatalog();
+        catalog.initialize("test", Map.of());
+        PermafrostConfig.Table config =
+                new PermafrostConfig.Table(
+                        ID,
+                        new WindowSpec.Time("at", io.permafrost.model.Granularity.DAILY),
+                        0L,
+                        null,
+                        List.of(),
+                        0,
+                        List.of());
+        PermafrostConfig.Parquet parquet =
+                new PermafrostConfig.Parquet("zstd", 128L << 20, 16L << 20, 20_000, 5);
+        ArchiveTables.resolve(catalog, table("id", "at", "note"), config, parquet);
+
+        // the new name goes where the source has it (after 'at'), the old one stays
+        ArchiveTable renamed =
+                ArchiveTables.resolve(catalog, table("id", "at", "memo"), config, parquet);
+
+        assertThat(renamed.schema().columns())
+                .extracting(Types.NestedField::name)
+                .containsExactly("id", "at", "memo", "note", "_op", "_lsn", "_commit_ts");
+        assertThat(renamed.columns())
+                .extracting(m -> m.column().name() + (m.retired() ? " retired" : ""))
+                .containsExactly("id", "at", "memo", "note retired");
+        assertThat(renamed.windowColumn()).isEqualTo(1);
+    }
+
+    private static PgCatalog.SourceTable table(String id, String at, String text) {
+        return new PgCatalog.SourceTable(
+                ID,
+                List.of(
+                        new PgColumn(id, "int8", 'b', -1, false, true),
+                        new PgColumn(at, "timestamptz", 'b', -1, false, true),
+                        new PgColumn(text, "text", 'b', -1, false, false)),
+                List.of(id),
+                false,
+                true,
+                List.of());
     }
 
     @Test
