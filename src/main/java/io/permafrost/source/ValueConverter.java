@@ -27,6 +27,38 @@ final class ValueConverter {
 
     private ValueConverter() {}
 
+    /**
+     * A number of another Java type than the column's: the column's type changed since the job was
+     * planned (e.g. {@code ALTER COLUMN ... TYPE bigint}); its value is archived only if it fits.
+     */
+    private static int exactInt(Number v, ColumnMapping m) {
+        try {
+            return new BigDecimal(v.toString()).intValueExact();
+        } catch (ArithmeticException | NumberFormatException e) { // too large, fraction, NaN
+            throw doesNotFit(v, m);
+        }
+    }
+
+    /** As {@link #exactInt}, for a long column. */
+    private static long exactLong(Number v, ColumnMapping m) {
+        try {
+            return new BigDecimal(v.toString()).longValueExact();
+        } catch (ArithmeticException | NumberFormatException e) {
+            throw doesNotFit(v, m);
+        }
+    }
+
+    private static IllegalStateException doesNotFit(Object v, ColumnMapping m) {
+        return new IllegalStateException(
+                "value "
+                        + v
+                        + " does not fit the archived type "
+                        + m.icebergType()
+                        + " of the column; was its type changed since the job was planned?"
+                        + " Start 'permafrost run' again: a changed type is refused before anything"
+                        + " is archived with it");
+    }
+
     static Object convert(ColumnMapping m, Object v, Schema schema) {
         if (v == null) {
             return null;
@@ -37,13 +69,32 @@ final class ValueConverter {
                 return (Boolean) v;
             case SHORT:
             case INT:
-                return ((Number) v).intValue();
+                return v instanceof Integer || v instanceof Short || v instanceof Byte
+                        ? ((Number) v).intValue()
+                        : exactInt((Number) v, m);
             case LONG:
-                return ((Number) v).longValue();
+                return v instanceof Long || v instanceof Integer || v instanceof Short
+                        ? ((Number) v).longValue()
+                        : exactLong((Number) v, m);
             case FLOAT:
-                return ((Number) v).floatValue();
+                {
+                    double d = ((Number) v).doubleValue();
+                    if (!(v instanceof Float) && (double) (float) d != d && !Double.isNaN(d)) {
+                        throw doesNotFit(v, m);
+                    }
+                    return (float) d;
+                }
             case DOUBLE:
-                return ((Number) v).doubleValue();
+                {
+                    if (v instanceof Long l && (long) (double) l != l) {
+                        throw doesNotFit(v, m);
+                    }
+                    if (v instanceof BigDecimal b
+                            && new BigDecimal(b.doubleValue()).compareTo(b) != 0) {
+                        throw doesNotFit(v, m);
+                    }
+                    return ((Number) v).doubleValue();
+                }
             case DECIMAL:
                 return m.decimalData(decimal(v, m));
             case NUMERIC_TEXT:

@@ -76,6 +76,29 @@ class ValueConverterTest {
     }
 
     @Test
+    void aWiderNumberArchivesOnlyIfItFitsTheColumnsType() {
+        // what Debezium sends once ALTER COLUMN ... TYPE bigint / float8 / numeric ran mid-stream
+        assertThat(convert(column("int4"), 7L)).isEqualTo(7);
+        assertThat(convert(column("int8"), new BigDecimal("12"))).isEqualTo(12L);
+        assertThat(convert(column("float4"), 0.5d)).isEqualTo(0.5f);
+        assertThat(convert(column("float8"), 3L)).isEqualTo(3.0d);
+        for (Object[] lossy :
+                new Object[][] {
+                    {"int4", 3_000_000_000L},
+                    {"int4", new BigDecimal("1.5")},
+                    {"int8", new BigDecimal("9223372036854775808")},
+                    {"float4", 0.1d},
+                    {"float8", Long.MAX_VALUE - 1},
+                    {"float8", new BigDecimal("0.1")}
+                }) {
+            assertThatThrownBy(() -> convert(column((String) lossy[0]), lossy[1]))
+                    .as("%s %s", lossy[0], lossy[1])
+                    .isInstanceOf(IllegalStateException.class)
+                    .hasMessageContaining("does not fit the archived type");
+        }
+    }
+
+    @Test
     void floatingPoint() {
         assertThat(convert(column("float4"), 1.5f)).isEqualTo(1.5f);
         assertThat(convert(column("float8"), 2.25d)).isEqualTo(2.25d);
