@@ -25,7 +25,24 @@ final class ValueConverter {
 
     private static final byte[] TOAST_PLACEHOLDER_BYTES = TOAST_PLACEHOLDER.getBytes();
 
+    private static final String[] TIMES = {
+        "io.debezium.time.Time", "io.debezium.time.MicroTime", "io.debezium.time.NanoTime"
+    };
+    private static final String[] TIMESTAMPS = {
+        "io.debezium.time.Timestamp",
+        "io.debezium.time.MicroTimestamp",
+        "io.debezium.time.NanoTimestamp"
+    };
+
     private ValueConverter() {}
+
+    /**
+     * Whether Debezium's logical type name is one of {@code expected}, or absent (a value whose
+     * schema is unknown is taken as the column's type).
+     */
+    private static boolean logicalIn(String logical, String... expected) {
+        return logical == null || Arrays.asList(expected).contains(logical);
+    }
 
     /**
      * A number of another Java type than the column's: the column's type changed since the job was
@@ -131,7 +148,10 @@ final class ValueConverter {
                             .array();
                 }
             case DATE:
-                return ((Number) v).intValue();
+                if (!(v instanceof Integer) || !logicalIn(logical, "io.debezium.time.Date")) {
+                    throw doesNotFit(v, m);
+                }
+                return (Integer) v;
             case TIME_MICROS:
                 return BinaryValues.timeOfDay(m, timeMicros(v, logical));
             case TIME_MILLIS:
@@ -144,6 +164,9 @@ final class ValueConverter {
                     return (int) (micros / 1000);
                 }
             case TIMESTAMP:
+                if (!logicalIn(logical, TIMESTAMPS)) {
+                    throw doesNotFit(v, m);
+                }
                 return timestamp(((Number) v).longValue(), logical);
             case TIMESTAMPTZ:
                 return TimestampData.fromInstant(OffsetDateTime.parse(v.toString()).toInstant());
@@ -190,6 +213,15 @@ final class ValueConverter {
 
     /** io.debezium.time.Time is int millis, MicroTime long micros, NanoTime long nanos. */
     private static long timeMicros(Object v, String logical) {
+        if (!logicalIn(logical, TIMES)) {
+            throw new IllegalStateException(
+                    "value "
+                            + v
+                            + " of "
+                            + logical
+                            + " is no time of day; was the column's type"
+                            + " changed since the job was planned?");
+        }
         long n = ((Number) v).longValue();
         if ("io.debezium.time.Time".equals(logical)) {
             return n * 1000;

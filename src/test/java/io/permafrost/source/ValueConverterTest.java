@@ -99,6 +99,22 @@ class ValueConverterTest {
     }
 
     @Test
+    void aValueOfAnotherTemporalTypeIsRefused() {
+        Schema date = SchemaBuilder.int32().name("io.debezium.time.Date").optional().build();
+        // a date column retyped to timestamp, a timestamp column retyped to date or time
+        assertThatThrownBy(
+                        () ->
+                                ValueConverter.convert(
+                                        column("date"), 1_700_000_000_000_000L, TIMESTAMP_MICROS))
+                .hasMessageContaining("does not fit the archived type date");
+        assertThatThrownBy(() -> ValueConverter.convert(column("timestamp"), 19_000, date))
+                .hasMessageContaining("does not fit the archived type timestamp");
+        assertThatThrownBy(() -> ValueConverter.convert(column("time"), 19_000, date))
+                .hasMessageContaining("is no time of day");
+        assertThat(ValueConverter.convert(column("date"), 19_000, date)).isEqualTo(19_000);
+    }
+
+    @Test
     void floatingPoint() {
         assertThat(convert(column("float4"), 1.5f)).isEqualTo(1.5f);
         assertThat(convert(column("float8"), 2.25d)).isEqualTo(2.25d);
