@@ -99,19 +99,15 @@ final class DeleteCommand implements Callable<Integer> {
                                 .sorted(Comparator.comparingLong(WindowManifest::windowStart))
                                 .toList();
                 for (WindowManifest m : due) {
-                    CommittedWindow now = committed.get(m.window());
-                    if (m.state() == WindowState.VERIFIED
-                            && (now == null || !now.snapshotIds().equals(m.snapshotIds()))) {
-                        // Proof of an archive that has changed since (an amendment, a compaction
-                        // whose reset a crash cut short): verify it again first.
+                    String stale = staleProof(t, m, committed.get(m.window()));
+                    if (stale != null) {
                         out.printf(
                                 "%-28s %-34s %-9s %10d  %s%n",
                                 t.id(),
                                 m.window(),
                                 m.state(),
                                 m.rows(),
-                                "not deleted: the archive changed since it was verified; run"
-                                        + " 'permafrost verify'");
+                                "not deleted: " + stale + "; run 'permafrost verify'");
                         continue;
                     }
                     ProvenDelete.Outcome o = dryRun ? deleter.dryRun(m) : deleter.delete(m);
@@ -139,6 +135,22 @@ final class DeleteCommand implements Callable<Integer> {
                 refused > 0 ? ", " + refused + " refused" : "");
         out.flush();
         return refused > 0 ? ExitCodes.FAILURE : ExitCodes.OK;
+    }
+
+    /** Why a VERIFIED window's proof no longer holds and it is verified again first, or null. */
+    private static String staleProof(ArchiveTable t, WindowManifest m, CommittedWindow now) {
+        if (m.state() != WindowState.VERIFIED) {
+            return null;
+        }
+        if (now == null || !now.snapshotIds().equals(m.snapshotIds())) {
+            // an amendment, or a compaction whose reset a crash cut short
+            return "the archive changed since it was verified";
+        }
+        if (!m.coversColumns(t.retiredColumns())) {
+            // the rows to delete cannot show the columns the fingerprint holds
+            return "verified with column(s) the table no longer has " + t.retiredColumns();
+        }
+        return null;
     }
 
     /** Windows ending at or before this value are past retention. */

@@ -12,6 +12,9 @@ import java.util.List;
  * @param windowMin lowest window column value (µs since the epoch, or the integer)
  * @param keyMin lowest key, as hex of its canonical bytes
  * @param fingerprint 128-bit sum of the rows' hashes (hex)
+ * @param leftOutColumns archived columns the fingerprints leave out: those the source table no
+ *     longer had at verification (retired); null in manifests written before columns could retire,
+ *     which is none
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record WindowManifest(
@@ -37,7 +40,8 @@ public record WindowManifest(
         String deletedAt,
         String updatedAt,
         Failure failure,
-        Deletion deletion) {
+        Deletion deletion,
+        List<String> leftOutColumns) {
 
     public static final int FORMAT_VERSION = 1;
 
@@ -102,7 +106,16 @@ public record WindowManifest(
                 newDeletedAt,
                 now,
                 newFailure,
-                newDeletion);
+                newDeletion,
+                leftOutColumns);
+    }
+
+    /**
+     * Whether this evidence was computed over the columns {@code retired} leaves: a table that has
+     * lost a column since is verified again before its rows may be deleted.
+     */
+    public boolean coversColumns(List<String> retired) {
+        return (leftOutColumns == null ? List.of() : leftOutColumns).equals(retired);
     }
 
     public long bytes() {

@@ -113,7 +113,8 @@ public final class WindowReplacer {
                                         null,
                                         now,
                                         null,
-                                        null));
+                                        null,
+                                        List.of()));
         store.write(m);
         LOG.info(
                 "Replayed window {} of {}: {} files, {} rows, snapshot {}",

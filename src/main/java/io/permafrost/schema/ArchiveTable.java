@@ -62,6 +62,13 @@ public record ArchiveTable(
      * ValueKind#TIME_MICROS}) is a BIGINT of microseconds of the day, as Flink's TIME holds
      * milliseconds only (the Parquet files keep Iceberg's time; see {@code MicrosTimeColumns}).
      */
+    /**
+     * Names of the archived columns the source table no longer has ({@link ColumnMapping#retired}).
+     */
+    public List<String> retiredColumns() {
+        return columns.stream().filter(ColumnMapping::retired).map(m -> m.column().name()).toList();
+    }
+
     public RowType rowType() {
         RowType iceberg = FlinkSchemaUtil.convert(schema);
         List<RowType.RowField> fields = new ArrayList<>(iceberg.getFields());

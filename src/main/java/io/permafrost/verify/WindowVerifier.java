@@ -60,9 +60,12 @@ public final class WindowVerifier {
         Optional<WindowManifest> existing = store.read(name, cw.window());
         if (existing.isPresent()) {
             WindowManifest m = existing.get();
-            boolean same = m.snapshotIds().equals(cw.snapshotIds());
+            boolean sameSnapshots = m.snapshotIds().equals(cw.snapshotIds());
+            // Evidence over columns the table has lost since is computed again without them.
+            boolean same = sameSnapshots && m.coversColumns(table.retiredColumns());
             boolean settled = m.state() == WindowState.DELETED || m.state() == WindowState.DELETING;
-            if (same && (settled || (m.state() == WindowState.VERIFIED && !force))) {
+            if ((sameSnapshots && settled)
+                    || (same && m.state() == WindowState.VERIFIED && !force)) {
                 return new Outcome(
                         name,
                         cw.window(),
@@ -78,7 +81,7 @@ public final class WindowVerifier {
                         m.rows(),
                         "failed before; --force to verify again");
             }
-            if (!same && (m.state() == WindowState.DELETED || m.state() == WindowState.DELETING)) {
+            if (!sameSnapshots && settled) {
                 WindowManifest failed =
                         m.failed(
                                 new WindowManifest.Failure(
@@ -133,7 +136,8 @@ public final class WindowVerifier {
                             null,
                             now(),
                             new WindowManifest.Failure(reason, List.of()),
-                            null);
+                            null,
+                            table.retiredColumns());
             store.write(failed);
             LOG.warn("Window {} of {} FAILED verification: {}", cw.window(), name, reason);
             notifier.windowFailed(failed, store.pathOf(name, cw.window()).toString());
@@ -206,7 +210,8 @@ public final class WindowVerifier {
                         null,
                         now,
                         failure,
-                        null);
+                        null,
+                        table.retiredColumns());
         store.write(m);
         long ms = (System.nanoTime() - started) / 1_000_000;
         if (failure != null) {

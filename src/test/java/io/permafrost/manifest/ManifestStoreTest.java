@@ -57,6 +57,25 @@ class ManifestStoreTest {
         assertThat(reads).isPositive();
     }
 
+    @Test
+    void aManifestWithoutLeftOutColumnsCoversATableThatLostNone() throws Exception {
+        ManifestStore store = new ManifestStore(warehouse.toUri().toString());
+        store.write(manifest(5));
+        Path file = warehouse.resolve("_manifests/public.events/day=01.json");
+        // as written before columns could retire: no such field
+        Files.writeString(
+                file,
+                Files.readString(file)
+                        .replaceAll(",\\s*\"leftOutColumns\"\\s*:\\s*\\[\\s*\\]", ""));
+        assertThat(Files.readString(file)).doesNotContain("leftOutColumns");
+
+        WindowManifest old = store.read("public.events", "day=01").orElseThrow();
+        assertThat(old.coversColumns(List.of())).isTrue();
+        assertThat(old.coversColumns(List.of("note"))).isFalse();
+        WindowManifest fresh = old.withState(WindowState.VERIFIED, "2026-12-04T00:00:00Z");
+        assertThat(fresh.coversColumns(List.of())).isTrue();
+    }
+
     private static WindowManifest manifest(long rows) {
         return new WindowManifest(
                 WindowManifest.FORMAT_VERSION,
@@ -81,6 +100,7 @@ class ManifestStoreTest {
                 null,
                 "2026-12-03T00:00:00Z",
                 null,
-                null);
+                null,
+                List.of());
     }
 }
