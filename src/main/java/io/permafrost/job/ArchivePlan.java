@@ -84,6 +84,8 @@ public record ArchivePlan(
         CatalogSpec catalogSpec = CatalogSpec.of(config.catalog());
         try (Connection conn = SourceConnections.open(config.source())) {
             SourcePreflight preflight = new SourcePreflight(config);
+            // Before the tables are described: see ArchiveTable.describedAt
+            long walBeforeDescribe = SourceConnections.currentWalLsn(conn);
             List<SourceTable> described = preflight.describe(conn);
             Map<TableId, List<ColumnMapping>> mapped = new LinkedHashMap<>();
             for (SourceTable st : described) {
@@ -145,10 +147,11 @@ public record ArchivePlan(
                 for (int i : e.getValue()) {
                     tables.add(
                             ArchiveTables.resolve(
-                                    catalog,
-                                    described.get(i),
-                                    config.tables().get(i),
-                                    config.parquet()));
+                                            catalog,
+                                            described.get(i),
+                                            config.tables().get(i),
+                                            config.parquet())
+                                    .describedAt(walBeforeDescribe));
                     partitioned |= described.get(i).partitioned();
                 }
                 groups.add(

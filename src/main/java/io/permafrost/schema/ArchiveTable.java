@@ -24,8 +24,40 @@ public record ArchiveTable(
         String dataLocation,
         int windowColumn,
         WindowColumnKind windowKind,
-        List<String> keyColumns)
+        List<String> keyColumns,
+        long describedAtLsn)
         implements Serializable {
+
+    /** A table as a command that does not stream sees it ({@link #describedAtLsn} 0). */
+    public ArchiveTable(
+            PermafrostConfig.Table config,
+            List<ColumnMapping> columns,
+            Schema schema,
+            String dataLocation,
+            int windowColumn,
+            WindowColumnKind windowKind,
+            List<String> keyColumns) {
+        this(config, columns, schema, dataLocation, windowColumn, windowKind, keyColumns, 0L);
+    }
+
+    /**
+     * This table with the WAL position read before the source was described: a change written
+     * before it that still carries a {@link ColumnMapping#retired} column was written before the
+     * column was dropped, one written after it carries the column added again.
+     */
+    public ArchiveTable describedAt(long lsn) {
+        return new ArchiveTable(
+                config, columns, schema, dataLocation, windowColumn, windowKind, keyColumns, lsn);
+    }
+
+    /**
+     * Whether a change at {@code lsn} that carries a retired column carries it added again, rather
+     * than from before the column was dropped (a run resumed from a checkpoint older than the
+     * drop).
+     */
+    public boolean retiredColumnAddedAgain(long lsn) {
+        return lsn >= describedAtLsn;
+    }
 
     public static final String OP = "_op";
     public static final String LSN = "_lsn";

@@ -47,7 +47,7 @@ public final class ChangeEventDeserializer implements DebeziumDeserializationSch
      * gained it since the job was planned ({@link SchemaChange}). Checked once per row schema
      * (Debezium keeps one per table version).
      */
-    private void checkColumns(ArchiveTable at, Schema schema) {
+    private void checkColumns(ArchiveTable at, Schema schema, Long lsn) {
         if (checked == null) {
             checked = Collections.newSetFromMap(new IdentityHashMap<>());
         }
@@ -55,9 +55,13 @@ public final class ChangeEventDeserializer implements DebeziumDeserializationSch
             return;
         }
         Set<String> archived = new HashSet<>();
-        at.columns().stream()
-                .filter(m -> !m.retired()) // a retired column in the stream was added again
-                .forEach(m -> archived.add(m.column().name()));
+        for (ColumnMapping m : at.columns()) {
+            // A retired column in the stream: from before it was dropped (a run resumed from an
+            // older checkpoint; its value is not archived), or added again.
+            if (!m.retired() || lsn == null || !at.retiredColumnAddedAgain(lsn)) {
+                archived.add(m.column().name());
+            }
+        }
         for (Field f : schema.fields()) {
             if (!archived.contains(f.name()) && !at.config().excludeColumns().contains(f.name())) {
                 throw SchemaChange.newColumn(at.id(), f.name());
@@ -89,7 +93,7 @@ public final class ChangeEventDeserializer implements DebeziumDeserializationSch
         }
         ArchiveTable at = tables.get(t);
         Struct after = value.getStruct("after");
-        checkColumns(at, after.schema());
+        checkColumns(at, after.schema(), source.getInt64("lsn"));
         GenericRowData row = new GenericRowData(at.arity());
         List<ColumnMapping> columns = at.columns();
         for (int i = 0; i < columns.size(); i++) {

@@ -3,7 +3,9 @@ package io.permafrost.source;
 import io.permafrost.config.PermafrostConfig;
 import java.sql.Connection;
 import java.sql.DriverManager;
+import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.Statement;
 import java.util.Properties;
 
 /** Opens plain JDBC connections to the source, turning failures into actionable messages. */
@@ -26,6 +28,21 @@ public final class SourceConnections {
         props.setProperty("preferQueryMode", "simple");
         props.setProperty("assumeMinServerVersion", "10");
         return open(s, props);
+    }
+
+    /**
+     * The server's WAL insert position, past every record already inserted (its replay position on
+     * a standby). {@code pg_current_wal_lsn()} is the write position, which can lag behind it.
+     */
+    public static long currentWalLsn(Connection c) throws SQLException {
+        try (Statement st = c.createStatement();
+                ResultSet rs =
+                        st.executeQuery(
+                                "SELECT (CASE WHEN pg_is_in_recovery() THEN pg_last_wal_replay_lsn()"
+                                        + " ELSE pg_current_wal_insert_lsn() END - '0/0')::int8")) {
+            rs.next();
+            return rs.getLong(1);
+        }
     }
 
     private static Connection open(PermafrostConfig.Source s, Properties props) {

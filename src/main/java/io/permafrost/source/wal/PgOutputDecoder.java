@@ -180,6 +180,7 @@ final class PgOutputDecoder {
             List<ColumnMapping> columns = at.columns();
             int[] archivePos = new int[n];
             java.util.Arrays.fill(archivePos, -1);
+            boolean[] ignored = new boolean[n];
             for (int c = 0; c < columns.size(); c++) {
                 String col = columns.get(c).column().name();
                 int found = -1;
@@ -189,11 +190,16 @@ final class PgOutputDecoder {
                     }
                 }
                 if (columns.get(c).retired() && found >= 0) {
-                    if (at.config().excludeColumns().contains(col)) {
-                        continue; // archived once, now left out: null from here on
+                    // A Relation message has no WAL position of its own: its transaction's
+                    // commit position tells (the column's DROP waited for every writer before it)
+                    if (!at.config().excludeColumns().contains(col)
+                            && at.retiredColumnAddedAgain(txnLsn)) {
+                        throw SchemaChange.newColumn(id, col); // dropped, and added again since
                     }
-                    // Dropped when the job was planned, and added again since.
-                    throw SchemaChange.newColumn(id, col);
+                    // Archived once and now left out, or a change written before the column was
+                    // dropped (resumed from an older checkpoint): its value is not archived.
+                    ignored[found] = true;
+                    continue;
                 }
                 if (found < 0) {
                     // A change written before the column was added (a run resumed from a
@@ -218,7 +224,9 @@ final class PgOutputDecoder {
                 archivePos[found] = c;
             }
             for (int i = 0; i < n; i++) {
-                if (archivePos[i] < 0 && !at.config().excludeColumns().contains(names[i])) {
+                if (archivePos[i] < 0
+                        && !ignored[i]
+                        && !at.config().excludeColumns().contains(names[i])) {
                     throw SchemaChange.newColumn(id, names[i]);
                 }
             }
