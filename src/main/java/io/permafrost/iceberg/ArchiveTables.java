@@ -52,9 +52,7 @@ public final class ArchiveTables {
     public static List<ColumnMapping> mapColumns(SourceTable st) {
         List<ColumnMapping> out = new ArrayList<>();
         for (PgColumn c : st.columns()) {
-            if (c.name().equals(ArchiveTable.OP)
-                    || c.name().equals(ArchiveTable.LSN)
-                    || c.name().equals(ArchiveTable.COMMIT_TS)) {
+            if (ArchiveTable.isMetadataColumn(c.name())) {
                 throw new PreflightException(
                         2,
                         "table "

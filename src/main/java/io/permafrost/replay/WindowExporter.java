@@ -3,7 +3,6 @@ package io.permafrost.replay;
 import io.permafrost.iceberg.WindowCommitter;
 import io.permafrost.model.Window;
 import io.permafrost.schema.ArchiveTable;
-import io.permafrost.schema.ColumnMapping;
 import io.permafrost.schema.WindowBounds;
 import io.permafrost.source.PreflightException;
 import io.permafrost.verify.SourceSide;
@@ -46,11 +45,7 @@ public final class WindowExporter {
      * columns the table no longer has would become null.
      */
     public static void refuseRetiredColumns(ArchiveTable at) {
-        List<String> retired =
-                at.columns().stream()
-                        .filter(ColumnMapping::retired)
-                        .map(m -> m.column().name())
-                        .toList();
+        List<String> retired = at.retiredColumns();
         if (!retired.isEmpty()) {
             throw new PreflightException(
                     2,
